@@ -1,0 +1,147 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+
+class AgentManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        agent = self.model(email=self.normalize_email(email).lower(), **fields)
+        agent.set_password(password)
+        agent.save(using=self._db)
+        return agent
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class Agent(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: territory admins, agents and support staff (is_staff)."""
+
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    is_staff = models.BooleanField(
+        "équipe support", default=False, help_text="Accès à l'administration Django."
+    )
+    date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+
+    objects = AgentManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = "agent"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class TerritoryAdmin(models.Model):
+    """The "Administrateur d'Espace" role: an agent who configures a whole territory."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="territory_admin_roles")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="admin_roles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "administrateur d'espace"
+        verbose_name_plural = "administrateurs d'espace"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "territory"], name="unique_territory_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.territory}"
+
+
+class AccessLevel(models.TextChoices):
+    BASIC = "basic", "Basique"
+    ADMIN = "admin", "Administrateur"
+    INTERVENANT = "intervenant", "Intervenant"
+
+
+class AgentRole(models.Model):
+    """An agent's membership of an organisation, with its access level there."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(
+        "territories.Organisation", on_delete=models.CASCADE, related_name="agent_roles"
+    )
+    access_level = models.CharField(
+        "niveau d'accès", max_length=20, choices=AccessLevel.choices, default=AccessLevel.BASIC
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(territory="organisation__territory")
+
+    class Meta:
+        verbose_name = "rôle dans une organisation"
+        verbose_name_plural = "rôles dans les organisations"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "organisation"], name="unique_agent_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.organisation} ({self.get_access_level_display()})"
+
+
+class AgentService(models.Model):
+    """The services an agent is assigned to, in one territory."""
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="service_assignments")
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="agent_services"
+    )
+    service = models.ForeignKey(
+        "territories.Service", on_delete=models.PROTECT, related_name="agent_assignments"
+    )
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "affectation à un service"
+        verbose_name_plural = "affectations aux services"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "territory", "service"], name="unique_agent_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.service}"

@@ -1,0 +1,24 @@
+"""Sending the project's mails: French, HTML + text, from templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def send_templated_mail(
+    template_prefix: str,
+    context: dict,
+    to: list[str],
+    *,
+    reply_to: list[str] | None = None,
+) -> None:
+    """Render <prefix>_subject.txt, <prefix>.txt and <prefix>.html and send them."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+    text = render_to_string(f"{template_prefix}.txt", context)
+    html = render_to_string(f"{template_prefix}.html", context)
+    message = EmailMultiAlternatives(subject, text, to=to, reply_to=reply_to or None)
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from agents import views as agent_views
+from config import outbox
+
+territory_sections = [
+    path("agents/", include("agents.urls")),
+    path("webhooks/", include("webhooks.urls")),
+    path("fiches-usagers/", include("user_records.urls")),
+    path("fiches-rdv/", include("rdv_settings.urls")),
+    path("motifs/", include("motifs.urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="territories:list"), name="home"),
+    path("connexion/", agent_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/", include("agents.urls_password")),
+    path("territoires/", include("territories.urls")),
+    path("territoires/<int:territory_pk>/", include(territory_sections)),
+    path("admin/", admin.site.urls),
+    path("dev/outbox/", outbox.outbox_list, name="dev_outbox"),
+    path("dev/outbox/<str:name>/", outbox.outbox_detail, name="dev_outbox_detail"),
+]
+
+admin.site.site_header = "RDV Territoire — support"
+admin.site.site_title = "RDV Territoire"
+admin.site.index_title = "Administration"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MotifsConfig(AppConfig):
+    name = "motifs"
+    verbose_name = "Motifs"

@@ -1,0 +1,45 @@
+"""The audit log: one `record` call per configuration change, inside the service's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from territories.models import AuditEntry, Territory
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """A JSON-safe picture of some fields of an object, for before/after."""
+    encoder = DjangoJSONEncoder()
+    picture: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(instance, name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        elif not isinstance(value, str | int | float | bool | type(None) | list | dict):
+            value = encoder.default(value)
+        picture[name] = value
+    return picture
+
+
+def record(
+    territory: Territory,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        territory=territory,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:300] if obj is not None else "",
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,138 @@
+"""The demo territory: idempotent, `make run` calls it every time."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from territories.models import Organisation, Service, Territory, TerritoryService
+
+DEMO_PASSWORD = "demo-rdv-2026"  # noqa: S105  documented demo login, development only
+
+SERVICES = [
+    ("Service social", "SSD"),
+    ("Protection maternelle et infantile", "PMI"),
+    ("Aide sociale à l'enfance", "ASE"),
+    ("Insertion", "RSA"),
+    ("Secrétariat", "SEC"),
+    ("Conseiller numérique", "CNFS"),
+    ("Mairie", "MAIRIE"),
+]
+ACTIVE_IN_DEMO = {
+    "Service social",
+    "Protection maternelle et infantile",
+    "Insertion",
+    "Secrétariat",
+}
+
+ORGANISATIONS = [
+    {
+        "name": "Maison des solidarités de Valence",
+        "address": "8 rue Baudin, 26000 Valence",
+        "phone": "04 75 79 70 00",
+        "email": "mds-valence@demo.rdv-territoire.fr",
+        "opening_hours": "Du lundi au vendredi, de 8 h 30 à 12 h et de 13 h 30 à 17 h",
+    },
+    {
+        "name": "Maison des solidarités de Romans-sur-Isère",
+        "address": "2 place Jean Jaurès, 26100 Romans-sur-Isère",
+        "phone": "04 75 70 80 00",
+        "email": "mds-romans@demo.rdv-territoire.fr",
+        "opening_hours": "Du lundi au vendredi, de 9 h à 12 h et de 14 h à 17 h",
+    },
+    {
+        "name": "Centre médico-social de Montélimar",
+        "address": "1 avenue Saint-Martin, 26200 Montélimar",
+        "phone": "04 75 00 10 00",
+        "email": "cms-montelimar@demo.rdv-territoire.fr",
+        "opening_hours": "Du lundi au jeudi, de 8 h 30 à 17 h",
+    },
+]
+
+PEOPLE = [
+    # email, first name, last name, territory admin?, access level, services
+    (
+        "admin@demo.rdv-territoire.fr",
+        "Léa",
+        "Martin",
+        True,
+        AccessLevel.ADMIN,
+        ["Service social", "Secrétariat"],
+    ),
+    (
+        "agent@demo.rdv-territoire.fr",
+        "Karim",
+        "Benali",
+        False,
+        AccessLevel.BASIC,
+        ["Service social"],
+    ),
+    (
+        "pmi@demo.rdv-territoire.fr",
+        "Élodie",
+        "Rousseau",
+        False,
+        AccessLevel.BASIC,
+        ["Protection maternelle et infantile"],
+    ),
+    (
+        "insertion@demo.rdv-territoire.fr",
+        "Jean",
+        "Faure",
+        False,
+        AccessLevel.INTERVENANT,
+        ["Insertion"],
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Crée (ou complète) le territoire de démonstration « Drôme »."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with scopes_disabled():
+            territory = self._seed()
+        self.stdout.write(self.style.SUCCESS(f"Territoire de démonstration prêt : {territory}"))
+
+    def _seed(self) -> Territory:
+        services = {}
+        for name, short in SERVICES:
+            services[name], _ = Service.objects.get_or_create(
+                name=name, defaults={"short_name": short}
+            )
+        territory, _ = Territory.objects.get_or_create(
+            name="Drôme", defaults={"departement_number": "26"}
+        )
+        for name in ACTIVE_IN_DEMO:
+            TerritoryService.objects.get_or_create(territory=territory, service=services[name])
+        organisations = [
+            Organisation.objects.get_or_create(
+                territory=territory, name=data["name"], defaults=data
+            )[0]
+            for data in ORGANISATIONS
+        ]
+        for email, first, last, is_admin, level, service_names in PEOPLE:
+            agent = Agent.objects.filter(email=email).first()
+            if agent is None:
+                agent = Agent.objects.create_user(
+                    email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+                )
+            if is_admin:
+                TerritoryAdmin.objects.get_or_create(agent=agent, territory=territory)
+            for organisation in organisations:
+                AgentRole.objects.get_or_create(
+                    agent=agent, organisation=organisation, defaults={"access_level": level}
+                )
+            for name in service_names:
+                AgentService.objects.get_or_create(
+                    agent=agent, territory=territory, service=services[name]
+                )
+        if not Agent.objects.filter(email="support@demo.rdv-territoire.fr").exists():
+            Agent.objects.create_superuser(
+                email="support@demo.rdv-territoire.fr",
+                password=DEMO_PASSWORD,
+                first_name="Équipe",
+                last_name="Support",
+            )
+        return territory

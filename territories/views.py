@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from territories.models import Territory
+from territories.search import search_q
+from territories.sections import SECTIONS
+from territories.tenancy import TerritoryAdminRequiredMixin
+
+
+@login_required
+def territory_list(request):
+    """The territories the logged-in agent administers."""
+    territories = Territory.objects.filter(admin_roles__agent=request.user).order_by("name")
+    query = request.GET.get("q", "").strip()
+    if query:
+        territories = territories.filter(search_q(query, "name", "departement_number"))
+    page = Paginator(territories, 20).get_page(request.GET.get("page"))
+    return render(request, "territories/territory_list.html", {"page_obj": page, "query": query})
+
+
+class DashboardView(TerritoryAdminRequiredMixin, TemplateView):
+    template_name = "territories/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territory = self.request.territory
+        context["tiles"] = [(section, section.url(territory)) for section in SECTIONS]
+        return context
+
+
+class SectionView(TerritoryAdminRequiredMixin, TemplateView):
+    """A configuration section's landing page (filled in by each section's own views)."""
+
+    template_name = "territories/section.html"
+    section_key = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = next(s for s in SECTIONS if s.key == self.section_key)
+        return context

@@ -1,0 +1,115 @@
+"""Fixtures: three people as in healthchecks' tests — a territory admin, a basic agent
+of the same territory, and an outsider who administers another territory."""
+
+import os
+
+import pytest
+from django_scopes import scopes_disabled
+
+from tests.factories import (
+    AgentFactory,
+    AgentRoleFactory,
+    OrganisationFactory,
+    ServiceFactory,
+    TerritoryAdminFactory,
+    TerritoryFactory,
+    TerritoryServiceFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _scopes_disabled_in_test_bodies():
+    """Test set-up may touch any territory; requests still run under the middleware's
+    scope, so views are checked exactly as in production."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolated_outbox(settings, tmp_path):
+    settings.OUTBOX_DIR = tmp_path / "outbox"
+
+
+@pytest.fixture
+def territory(db):
+    return TerritoryFactory(name="Drôme", departement_number="26")
+
+
+@pytest.fixture
+def organisation(territory):
+    return OrganisationFactory(territory=territory, name="Maison des solidarités de Valence")
+
+
+@pytest.fixture
+def service(territory):
+    service = ServiceFactory(name="Service social", short_name="SSD")
+    TerritoryServiceFactory(territory=territory, service=service)
+    return service
+
+
+@pytest.fixture
+def admin_agent(territory, organisation):
+    """Alice: Administratrice d'Espace of the territory, admin of its organisation."""
+    agent = AgentFactory(email="alice@exemple.fr", first_name="Alice", last_name="Admin")
+    TerritoryAdminFactory(agent=agent, territory=territory)
+    AgentRoleFactory(agent=agent, organisation=organisation, access_level="admin")
+    return agent
+
+
+@pytest.fixture
+def basic_agent(territory, organisation):
+    """Bob: a basic agent of the same organisation, not a territory admin."""
+    agent = AgentFactory(email="bob@exemple.fr", first_name="Bob", last_name="Agent")
+    AgentRoleFactory(agent=agent, organisation=organisation, access_level="basic")
+    return agent
+
+
+@pytest.fixture
+def other_territory(db):
+    return TerritoryFactory(name="Ardèche", departement_number="07")
+
+
+@pytest.fixture
+def outsider(other_territory):
+    """Charlie: administers another territory only."""
+    agent = AgentFactory(email="charlie@exemple.fr", first_name="Charlie", last_name="Ailleurs")
+    TerritoryAdminFactory(agent=agent, territory=other_territory)
+    AgentRoleFactory(agent=agent, organisation=OrganisationFactory(territory=other_territory))
+    return agent
+
+
+@pytest.fixture
+def admin_client(client, admin_agent):
+    client.force_login(admin_agent)
+    return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (solo pool, in a thread) consuming the real Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from config.celery import app
+
+    def close_connections(**kwargs):
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    app.control.purge()
+    with start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=["celery", "webhooks"],
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker
+    task_postrun.disconnect(close_connections)
+
+
+def pytest_configure(config):
+    # Playwright's sync API runs an event loop in the test thread; Django would
+    # otherwise refuse ORM calls there. The live server runs in its own thread.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

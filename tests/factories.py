@@ -1,0 +1,102 @@
+"""Factories for every model. Build with scopes disabled (the autouse fixture does)."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from territories.models import AuditEntry, Organisation, Service, Territory, TerritoryService
+from webhooks.models import Event
+
+PASSWORD = "mot-de-passe-de-test-42"
+
+
+class TerritoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    departement_number = factory.Sequence(lambda n: f"{(n % 95) + 1:02d}")
+
+
+class ServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Service
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    short_name = factory.Sequence(lambda n: f"S{n}")
+
+
+class TerritoryServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = TerritoryService
+
+    territory = factory.SubFactory(TerritoryFactory)
+    service = factory.SubFactory(ServiceFactory)
+    is_active = True
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    territory = factory.SubFactory(TerritoryFactory)
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    address = "1 place de la Mairie, 26000 Valence"
+    phone = "04 75 00 00 00"
+    email = factory.Sequence(lambda n: f"organisation{n}@exemple.fr")
+
+
+class AgentFactory(DjangoModelFactory):
+    class Meta:
+        model = Agent
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"agent{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.django.Password(PASSWORD)
+
+
+class TerritoryAdminFactory(DjangoModelFactory):
+    class Meta:
+        model = TerritoryAdmin
+
+    agent = factory.SubFactory(AgentFactory)
+    territory = factory.SubFactory(TerritoryFactory)
+
+
+class AgentRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = AgentRole
+
+    agent = factory.SubFactory(AgentFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    access_level = AccessLevel.BASIC
+
+
+class AgentServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = AgentService
+
+    agent = factory.SubFactory(AgentFactory)
+    territory = factory.SubFactory(TerritoryFactory)
+    service = factory.SubFactory(ServiceFactory)
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    territory = factory.SubFactory(TerritoryFactory)
+    type = "organisation.updated"
+    payload = factory.LazyAttribute(lambda _: {"id": 1})
+
+
+class AuditEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    territory = factory.SubFactory(TerritoryFactory)
+    actor = factory.SubFactory(AgentFactory)
+    action = "organisation.updated"

@@ -1,0 +1,117 @@
+"""The isolation crawler: every URL of the project, requested by an admin of another
+territory with this territory's objects, must answer 404 (405 for a method the view
+does not take). New URLs are covered as soon as they exist.
+
+A tenant URL carries `territory_pk`; every other keyword must be known to
+OBJECT_KWARGS (how to make an object of the target territory for it), so a new
+kind of object cannot slip through unexamined. URLs without `territory_pk` must be
+listed in PUBLIC_URLS with the reason they are not tenant-scoped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests import factories
+
+# keyword -> builds an object of the given territory and returns the URL value
+OBJECT_KWARGS: dict[str, Callable] = {
+    "organisation_pk": lambda territory: factories.OrganisationFactory(territory=territory).pk,
+    "service_pk": lambda territory: (
+        factories.TerritoryServiceFactory(territory=territory).service_id
+    ),
+    "agent_pk": lambda territory: (
+        factories.AgentRoleFactory(
+            organisation=factories.OrganisationFactory(territory=territory)
+        ).agent_id
+    ),
+}
+
+# URL names (namespace:name) that are not tenant-scoped, and why.
+PUBLIC_URLS: dict[str, str] = {
+    "home": "redirects to the caller's own territories",
+    "login": "authentication",
+    "logout": "authentication",
+    "password_reset": "authentication",
+    "password_reset_done": "authentication",
+    "password_reset_confirm": "authentication (signed token)",
+    "password_reset_complete": "authentication",
+    "territories:list": "lists only the caller's own territories",
+    "dev_outbox": "DEBUG-only development page",
+    "dev_outbox_detail": "DEBUG-only development page",
+}
+
+_KWARG = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+@dataclass
+class Route:
+    name: str
+    route: str
+
+    @property
+    def kwargs(self) -> list[str]:
+        return [m.group("name") for m in _KWARG.finditer(self.route)]
+
+    def url(self, values: dict) -> str:
+        return "/" + _KWARG.sub(lambda m: str(values[m.group("name")]), self.route)
+
+
+def iter_routes(urlconf: str | None = None) -> Iterator[Route]:
+    def walk(patterns, prefix: str, namespace: str | None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue  # support staff see every territory by design
+                ns = entry.namespace or namespace
+                if entry.namespace and namespace:
+                    ns = f"{namespace}:{entry.namespace}"
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace else (entry.name or "")
+                yield Route(name=name, route=prefix + str(entry.pattern))
+
+    yield from walk(get_resolver(urlconf).url_patterns, "", None)
+
+
+def crawl(client, target_territory, own_territory) -> list[str]:
+    """Return the failures: URLs that answered something other than 404/405."""
+    failures: list[str] = []
+    objects: dict[str, object] = {}
+    for route in iter_routes():
+        kwargs = route.kwargs
+        if "territory_pk" not in kwargs:
+            if route.name not in PUBLIC_URLS:
+                failures.append(
+                    f"{route.route} ({route.name}): no territory_pk and not in PUBLIC_URLS"
+                )
+            continue
+        unknown = [k for k in kwargs if k != "territory_pk" and k not in OBJECT_KWARGS]
+        if unknown:
+            failures.append(
+                f"{route.route}: unknown URL keywords {unknown}, add them to OBJECT_KWARGS"
+            )
+            continue
+        for key in kwargs:
+            if key != "territory_pk" and key not in objects:
+                objects[key] = OBJECT_KWARGS[key](target_territory)
+        values = {key: objects.get(key) for key in kwargs}
+        attempts = [{**values, "territory_pk": target_territory.pk}]
+        if len(kwargs) > 1:
+            attempts.append({**values, "territory_pk": own_territory.pk})
+        for attempt in attempts:
+            url = route.url(attempt)
+            statuses = []
+            for method in ("get", "post"):
+                try:
+                    status = getattr(client, method)(url).status_code
+                except Exception as exc:  # noqa: BLE001  a crash is a finding, not a test error
+                    status = f"exception {type(exc).__name__}: {exc}"
+                statuses.append(status)
+            if any(s not in (404, 405) for s in statuses) or 404 not in statuses:
+                failures.append(f"{url} ({route.name}): GET/POST answered {statuses}")
+    return failures

@@ -1,0 +1,44 @@
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from territories.audit import record, snapshot
+from territories.models import AuditEntry
+from webhooks.events import publish
+from webhooks.models import Event
+
+
+def test_publish_writes_in_the_callers_transaction(territory, transactional_db):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        publish(territory, "organisation.updated", {"id": 1})
+        raise RuntimeError("the change failed")
+    assert not Event.objects.exists()
+
+    with transaction.atomic():
+        publish(territory, "organisation.updated", {"id": 1, "day": date(2026, 11, 26)})
+    event = Event.objects.get()
+    assert event.payload == {"id": 1, "day": "2026-11-26"}
+
+
+def test_publish_refuses_a_malformed_type(territory):
+    with pytest.raises(ValueError):
+        publish(territory, "updated", {})
+
+
+def test_record_keeps_actor_object_and_before_after(territory, organisation, admin_agent):
+    before = snapshot(organisation, ["name", "phone"])
+    organisation.name = "MDS Valence centre"
+    entry = record(
+        territory,
+        admin_agent,
+        "organisation.updated",
+        organisation,
+        before=before,
+        after=snapshot(organisation, ["name", "phone"]),
+    )
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert entry.actor == admin_agent
+    assert entry.object_type == "territories.organisation"
+    assert entry.before["name"] == "Maison des solidarités de Valence"
+    assert entry.after["name"] == "MDS Valence centre"

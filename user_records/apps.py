@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UserRecordsConfig(AppConfig):
+    name = "user_records"
+    verbose_name = "Fiches usagers"
