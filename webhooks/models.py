@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django_scopes import ScopedManager
 
@@ -13,6 +14,8 @@ class Event(models.Model):
     )
     type = models.CharField("type", max_length=100, db_index=True)
     payload = models.JSONField("données")
+    # The organisations the object belongs to, for endpoints restricted to some of them.
+    organisation_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True, db_index=True)
 
     objects = ScopedManager(territory="territory")
