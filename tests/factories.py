@@ -100,3 +100,64 @@ class AuditEntryFactory(DjangoModelFactory):
     territory = factory.SubFactory(TerritoryFactory)
     actor = factory.SubFactory(AgentFactory)
     action = "organisation.updated"
+
+
+# --- motifs, user records, RDVs (models defined by the foundation) ---
+from datetime import timedelta  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from motifs.models import Motif  # noqa: E402
+from rdvs.models import Rdv, RdvAgent  # noqa: E402
+from user_records.models import UserRecord  # noqa: E402
+
+
+class MotifFactory(DjangoModelFactory):
+    class Meta:
+        model = Motif
+        skip_postgeneration_save = True
+
+    territory = factory.SubFactory(TerritoryFactory)
+    service = factory.SubFactory(ServiceFactory)
+    name = factory.Sequence(lambda n: f"Motif {n}")
+    default_duration = 30
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
+
+
+class UserRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = UserRecord
+
+    territory = factory.SubFactory(TerritoryFactory)
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    email = factory.Sequence(lambda n: f"usager{n}@exemple.fr")
+
+
+class RdvFactory(DjangoModelFactory):
+    class Meta:
+        model = Rdv
+
+    territory = factory.SubFactory(TerritoryFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, territory=factory.SelfAttribute("..territory")
+    )
+    motif = factory.SubFactory(MotifFactory, territory=factory.SelfAttribute("..territory"))
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + timedelta(days=1)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=30))
+
+
+class RdvAgentFactory(DjangoModelFactory):
+    class Meta:
+        model = RdvAgent
+
+    rdv = factory.SubFactory(RdvFactory)
+    agent = factory.SubFactory(AgentFactory)
+    starts_at = factory.SelfAttribute("rdv.starts_at")
+    ends_at = factory.SelfAttribute("rdv.ends_at")

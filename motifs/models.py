@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django_scopes import ScopedManager
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+MONTH = 30 * DAY
+
+# The online-booking delays offered to admins, in seconds (a month counts 30 days).
+BOOKING_DELAY_CHOICES = [
+    (30 * MINUTE, "30 minutes"),
+    (1 * HOUR, "1 heure"),
+    (2 * HOUR, "2 heures"),
+    (3 * HOUR, "3 heures"),
+    (6 * HOUR, "6 heures"),
+    (12 * HOUR, "12 heures"),
+    (1 * DAY, "1 jour"),
+    (2 * DAY, "2 jours"),
+    (3 * DAY, "3 jours"),
+    (1 * WEEK, "1 semaine"),
+    (2 * WEEK, "2 semaines"),
+    (3 * WEEK, "3 semaines"),
+    (6 * WEEK, "6 semaines"),
+    (1 * MONTH, "1 mois"),
+    (2 * MONTH, "2 mois"),
+    (3 * MONTH, "3 mois"),
+    (6 * MONTH, "6 mois"),
+    (365 * DAY, "1 an"),
+]
+DEFAULT_MIN_BOOKING_DELAY = 30 * MINUTE
+DEFAULT_MAX_BOOKING_DELAY = 3 * MONTH
+
+
+class LocationType(models.TextChoices):
+    PUBLIC_OFFICE = "public_office", "Sur place"
+    PHONE = "phone", "Par téléphone"
+    VISIO = "visio", "En visioconférence"
+    HOME = "home", "À domicile"
+
+
+class Motif(models.Model):
+    """The reason for an RDV, created once for the territory and shared by the
+    organisations the admin ticks."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.PROTECT, related_name="motifs"
+    )
+    organisations = models.ManyToManyField(
+        "territories.Organisation", related_name="motifs", verbose_name="organisations"
+    )
+    service = models.ForeignKey(
+        "territories.Service",
+        on_delete=models.PROTECT,
+        related_name="motifs",
+        verbose_name="service",
+    )
+    name = models.CharField("nom", max_length=200)
+    default_duration = models.PositiveIntegerField(
+        "durée par défaut (minutes)",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    location_type = models.CharField(
+        "type", max_length=20, choices=LocationType.choices, default=LocationType.PUBLIC_OFFICE
+    )
+    color = models.CharField(
+        "couleur",
+        max_length=7,
+        default="#1f8d49",
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", "Choisissez une couleur au format #RRGGBB.")
+        ],
+    )
+    # Réservation en ligne
+    bookable_by_public = models.BooleanField("ouvert aux usagers", default=False)
+    min_booking_delay = models.PositiveIntegerField(
+        "délai minimum de réservation",
+        choices=BOOKING_DELAY_CHOICES,
+        default=DEFAULT_MIN_BOOKING_DELAY,
+    )
+    max_booking_delay = models.PositiveIntegerField(
+        "délai maximum de réservation",
+        choices=BOOKING_DELAY_CHOICES,
+        default=DEFAULT_MAX_BOOKING_DELAY,
+    )
+    public_can_move = models.BooleanField("les usagers peuvent déplacer leur RDV", default=False)
+    # Instructions et notifications
+    instructions_before = models.TextField("instructions avant la prise de RDV", blank=True)
+    instructions_after = models.TextField("instructions après la prise de RDV", blank=True)
+
+    archived_at = models.DateTimeField("archivé le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "motif"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "territory",
+                models.functions.Lower("name"),
+                "service",
+                "location_type",
+                condition=models.Q(archived_at__isnull=True),
+                name="unique_active_motif",
+                violation_error_message=(
+                    "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_location_type_display()})"

@@ -1,0 +1,80 @@
+from django.db import models
+from django_scopes import ScopedManager
+
+from territories.validators import validate_french_phone
+
+
+class Affiliation(models.TextChoices):
+    NONE = "aucune", "Aucune"
+    CAF = "caf", "CAF"
+    MSA = "msa", "MSA"
+
+
+class FamilySituation(models.TextChoices):
+    SINGLE = "single", "Célibataire"
+    IN_COUPLE = "in_couple", "En couple"
+    MARRIED = "married", "Marié(e)"
+    PACSED = "pacsed", "Pacsé(e)"
+    DIVORCED = "divorced", "Divorcé(e)"
+    WIDOWED = "widowed", "Veuf ou veuve"
+
+
+class HousingSituation(models.TextChoices):
+    OWNER = "owner", "Propriétaire"
+    TENANT = "tenant", "Locataire"
+    HOSTED = "hosted", "Hébergé(e)"
+    NO_HOME = "no_home", "Sans domicile"
+    OTHER = "other", "Autre"
+
+
+class UserRecord(models.Model):
+    """A "fiche usager": a member of the public, known to the territory and followed by
+    some of its organisations. Custom fields' values live in `custom_values`, keyed by the
+    field's stable key."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.PROTECT, related_name="user_records"
+    )
+    organisations = models.ManyToManyField(
+        "territories.Organisation",
+        related_name="user_records",
+        blank=True,
+        verbose_name="organisations",
+    )
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    birth_name = models.CharField("nom de naissance", max_length=150, blank=True)
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    email = models.EmailField("adresse e-mail", blank=True)
+    phone = models.CharField(
+        "téléphone", max_length=30, blank=True, validators=[validate_french_phone]
+    )
+    address = models.CharField("adresse", max_length=300, blank=True)
+    address_details = models.CharField("complément d'adresse", max_length=300, blank=True)
+    notes = models.TextField("remarques", blank=True)
+    affiliation = models.CharField(
+        "caisse d'affiliation", max_length=10, choices=Affiliation.choices, blank=True
+    )
+    affiliation_number = models.CharField("numéro d'allocataire", max_length=50, blank=True)
+    family_situation = models.CharField(
+        "situation familiale", max_length=20, choices=FamilySituation.choices, blank=True
+    )
+    number_of_children = models.PositiveSmallIntegerField("nombre d'enfants", null=True, blank=True)
+    housing_situation = models.CharField(
+        "situation de logement", max_length=20, choices=HousingSituation.choices, blank=True
+    )
+    case_number = models.CharField("numéro de dossier", max_length=50, blank=True)
+    custom_values = models.JSONField("champs personnalisés", default=dict, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "fiche usager"
+        verbose_name_plural = "fiches usagers"
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["territory", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
