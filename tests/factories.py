@@ -161,3 +161,27 @@ class RdvAgentFactory(DjangoModelFactory):
     agent = factory.SubFactory(AgentFactory)
     starts_at = factory.SelfAttribute("rdv.starts_at")
     ends_at = factory.SelfAttribute("rdv.ends_at")
+
+
+# --- user_records ---
+from user_records.models import CustomField, CustomFieldType, UserRecordSettings  # noqa: E402
+
+
+class CustomFieldFactory(DjangoModelFactory):
+    class Meta:
+        model = CustomField
+
+    territory = factory.SubFactory(TerritoryFactory)
+    key = factory.Sequence(lambda n: f"champ_{n}")
+    label = factory.Sequence(lambda n: f"Champ {n}")
+    field_type = CustomFieldType.SHORT_TEXT
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class UserRecordSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = UserRecordSettings
+        django_get_or_create = ["territory"]
+
+    territory = factory.SubFactory(TerritoryFactory)
+    hidden_fields = factory.LazyFunction(list)

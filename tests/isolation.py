@@ -29,6 +29,8 @@ OBJECT_KWARGS: dict[str, Callable] = {
             organisation=factories.OrganisationFactory(territory=territory)
         ).agent_id
     ),
+    "user_record_pk": lambda territory: factories.UserRecordFactory(territory=territory).pk,
+    "field_pk": lambda territory: factories.CustomFieldFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.

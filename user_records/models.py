@@ -78,3 +78,75 @@ class UserRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class UserRecordSettings(models.Model):
+    """The territory's choices about its user records: which standard fields are hidden.
+
+    Hiding a field only hides it: the values stay in the rows and come back when the
+    field is shown again."""
+
+    territory = models.OneToOneField(
+        "territories.Territory", on_delete=models.CASCADE, related_name="user_record_settings"
+    )
+    hidden_fields = models.JSONField("champs standards masqués", default=list, blank=True)
+    updated_at = models.DateTimeField("modifiés le", auto_now=True)
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "réglages des fiches usagers"
+        verbose_name_plural = "réglages des fiches usagers"
+
+    def __str__(self) -> str:
+        return f"Réglages des fiches usagers — {self.territory}"
+
+
+class CustomFieldType(models.TextChoices):
+    SHORT_TEXT = "short_text", "Texte court"
+    LONG_TEXT = "long_text", "Texte long"
+    NUMBER = "number", "Nombre"
+    DATE = "date", "Date"
+    YES_NO = "yes_no", "Oui / non"
+    SINGLE_CHOICE = "single_choice", "Choix unique"
+    MULTIPLE_CHOICE = "multiple_choice", "Choix multiples"
+
+
+CHOICE_TYPES = {CustomFieldType.SINGLE_CHOICE, CustomFieldType.MULTIPLE_CHOICE}
+
+
+class CustomField(models.Model):
+    """A field the territory adds to its user records. Values live in
+    `UserRecord.custom_values[key]`; `key` is generated once and never changes, so
+    renaming the label keeps the values and what webhook consumers receive."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="custom_fields"
+    )
+    key = models.SlugField("clé", max_length=60, editable=False)
+    label = models.CharField("libellé", max_length=150)
+    field_type = models.CharField("type", max_length=20, choices=CustomFieldType.choices)
+    help_text = models.CharField("texte d'aide", max_length=300, blank=True)
+    required = models.BooleanField("obligatoire", default=False)
+    choices = models.JSONField("choix", default=list, blank=True)
+    position = models.PositiveIntegerField("position", default=0)
+    asked_in_booking = models.BooleanField("demandé lors de la réservation en ligne", default=False)
+    archived_at = models.DateTimeField("archivé le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "champ personnalisé"
+        verbose_name_plural = "champs personnalisés"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["territory", "key"], name="unique_custom_field_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def has_choices(self) -> bool:
+        return self.field_type in CHOICE_TYPES

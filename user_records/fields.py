@@ -1,0 +1,140 @@
+"""Which fields a territory's user records show, and how their values read.
+
+The one place that knows the standard fields, the hidden ones and the custom fields:
+forms (`user_records.forms.build_user_record_form`), detail pages, lists, exports and
+the public booking flow all go through `visible_fields(territory)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from django.utils.formats import date_format
+
+from territories.models import Territory
+from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
+
+# Standard fields in the order forms and detail pages show them.
+STANDARD_FIELDS = [
+    "first_name",
+    "last_name",
+    "birth_name",
+    "birth_date",
+    "email",
+    "phone",
+    "address",
+    "address_details",
+    "notes",
+    "affiliation",
+    "affiliation_number",
+    "family_situation",
+    "number_of_children",
+    "housing_situation",
+    "case_number",
+]
+ALWAYS_VISIBLE = ("first_name", "last_name")
+HIDEABLE_FIELDS = [name for name in STANDARD_FIELDS if name not in ALWAYS_VISIBLE]
+# Columns of the agents' list, besides the name (each only if visible).
+LIST_COLUMNS = ["birth_date", "email", "phone", "case_number"]
+
+
+def standard_label(name: str) -> str:
+    return str(UserRecord._meta.get_field(name).verbose_name).capitalize()
+
+
+def hidden_fields(territory: Territory) -> frozenset[str]:
+    settings = UserRecordSettings.objects.filter(territory=territory).first()
+    if settings is None:
+        return frozenset()
+    return frozenset(settings.hidden_fields) - set(ALWAYS_VISIBLE)
+
+
+def active_custom_fields(territory: Territory):
+    return CustomField.objects.filter(territory=territory, archived_at__isnull=True).order_by(
+        "position", "pk"
+    )
+
+
+def format_phone(value: str) -> str:
+    """+33612345678 -> 06 12 34 56 78 (what agents read and type)."""
+    try:
+        number = phonenumbers.parse(value, "FR")
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def display_custom_value(field: CustomField, value: Any) -> str:
+    if value in (None, "", []):
+        return ""
+    if field.field_type == CustomFieldType.YES_NO:
+        return "Oui" if value else "Non"
+    if field.field_type == CustomFieldType.DATE:
+        return date_format(date.fromisoformat(value), "d/m/Y")
+    if field.field_type == CustomFieldType.MULTIPLE_CHOICE:
+        return ", ".join(value)
+    if field.field_type == CustomFieldType.NUMBER:
+        return str(value).replace(".", ",")
+    return str(value)
+
+
+def custom_value_to_json(field: CustomField, value: Any) -> Any:
+    """A cleaned form value as stored in `custom_values` (and sent in webhooks)."""
+    if value in (None, "", []):
+        return None
+    if field.field_type == CustomFieldType.DATE:
+        return value.isoformat()
+    if field.field_type == CustomFieldType.NUMBER:
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    return value
+
+
+@dataclass(frozen=True)
+class VisibleField:
+    """A field shown for the territory: standard (`custom` is None) or custom."""
+
+    name: str  # the model field name, or the custom field's stable key
+    label: str
+    custom: CustomField | None = None
+
+    def raw_value(self, record: UserRecord) -> Any:
+        if self.custom is not None:
+            return (record.custom_values or {}).get(self.name)
+        return getattr(record, self.name)
+
+    def display(self, record: UserRecord) -> str:
+        value = self.raw_value(record)
+        if self.custom is not None:
+            return display_custom_value(self.custom, value)
+        if value in (None, ""):
+            return ""
+        if self.name == "phone":
+            return format_phone(value)
+        if isinstance(value, date):
+            return date_format(value, "d/m/Y")
+        display = getattr(record, f"get_{self.name}_display", None)
+        return str(display() if display else value)
+
+
+def visible_fields(territory: Territory, *, include_custom: bool = True) -> list[VisibleField]:
+    """The fields agents see for this territory, in order: standard ones that are not
+    hidden, then the custom fields that are not archived (two queries)."""
+    hidden = hidden_fields(territory)
+    fields = [
+        VisibleField(name, standard_label(name)) for name in STANDARD_FIELDS if name not in hidden
+    ]
+    if include_custom:
+        fields += [
+            VisibleField(field.key, field.label, field) for field in active_custom_fields(territory)
+        ]
+    return fields
+
+
+def field_rows(fields: list[VisibleField], record: UserRecord) -> list[tuple[str, str]]:
+    """(label, displayed value) for a detail page or an export line."""
+    return [(field.label, field.display(record)) for field in fields]

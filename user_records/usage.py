@@ -1,0 +1,58 @@
+"""Which changes to a custom field would make stored values invalid (then refused)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from user_records.models import CustomField, CustomFieldType, UserRecord
+
+# Type changes that keep every stored value valid.
+SAFE_TYPE_CHANGES = {(CustomFieldType.SHORT_TEXT, CustomFieldType.LONG_TEXT)}
+
+
+def records_with_value(field: CustomField):
+    return UserRecord.objects.filter(
+        territory_id=field.territory_id, custom_values__has_key=field.key
+    )
+
+
+def used_choices(field: CustomField, choices: list[str]) -> list[str]:
+    """Those of `choices` that some record of the territory holds for this field."""
+    used = []
+    for choice in choices:
+        holds = Q(**{f"custom_values__{field.key}": choice}) | Q(
+            **{f"custom_values__{field.key}__contains": [choice]}
+        )
+        if records_with_value(field).filter(holds).exists():
+            used.append(choice)
+    return used
+
+
+def check_custom_field_change(field: CustomField, new_type: str, new_choices: list[str]) -> None:
+    """Raise a ValidationError explaining why the change would invalidate stored values."""
+    if new_type != field.field_type and (field.field_type, new_type) not in SAFE_TYPE_CHANGES:
+        count = records_with_value(field).count()
+        if count:
+            raise ValidationError(
+                {
+                    "field_type": (
+                        f"Impossible de changer le type : {count} fiche(s) ont déjà une valeur "
+                        "pour ce champ. Archivez ce champ (les valeurs sont conservées) "
+                        "et créez-en un nouveau."
+                    )
+                }
+            )
+    if new_type == field.field_type and field.choices:
+        removed = [choice for choice in field.choices if choice not in new_choices]
+        used = used_choices(field, removed)
+        if used:
+            raise ValidationError(
+                {
+                    "choices_text": (
+                        "Impossible de retirer un choix déjà utilisé par des fiches : "
+                        + ", ".join(f"« {choice} »" for choice in used)
+                        + ". Gardez-le, ou archivez ce champ et créez-en un nouveau."
+                    )
+                }
+            )
