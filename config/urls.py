@@ -9,7 +9,7 @@ from config import outbox
 territory_sections = [
     path("agents/", include("agents.urls")),
     path("webhooks/", include("webhooks.urls")),
-    path("fiches-usagers/", include("user_records.urls")),
+    path("", include("user_records.urls")),  # fiches-usagers/ (configuration) and usagers/
     path("fiches-rdv/", include("rdv_settings.urls")),
     path("motifs/", include("motifs.urls")),
 ]

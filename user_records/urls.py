@@ -1,9 +1,46 @@
 from django.urls import path
 
-from territories.views import SectionView
+from user_records import config_views, views
 
 app_name = "user_records"
 
 urlpatterns = [
-    path("", SectionView.as_view(section_key="user_records"), name="section"),
+    # Configuration of the territory's user records (territory admins).
+    path("fiches-usagers/", config_views.SettingsView.as_view(), name="section"),
+    path("fiches-usagers/apercu/", config_views.PreviewView.as_view(), name="preview"),
+    path(
+        "fiches-usagers/champs/nouveau/",
+        config_views.CustomFieldCreateView.as_view(),
+        name="field_create",
+    ),
+    path(
+        "fiches-usagers/champs/<int:field_pk>/modifier/",
+        config_views.CustomFieldUpdateView.as_view(),
+        name="field_update",
+    ),
+    path(
+        "fiches-usagers/champs/<int:field_pk>/deplacer/",
+        config_views.field_move,
+        name="field_move",
+    ),
+    path(
+        "fiches-usagers/champs/<int:field_pk>/archiver/",
+        config_views.CustomFieldArchiveView.as_view(),
+        name="field_archive",
+    ),
+    path(
+        "fiches-usagers/champs/<int:field_pk>/restaurer/",
+        config_views.field_restore,
+        name="field_restore",
+    ),
+    # Agents' daily screens (any member of the territory).
+    path("usagers/", views.RecordListView.as_view(), name="list"),
+    path("usagers/export.csv", views.RecordExportView.as_view(), name="export"),
+    path("usagers/nouvelle/", views.RecordCreateView.as_view(), name="create"),
+    path("usagers/<int:user_record_pk>/", views.RecordDetailView.as_view(), name="detail"),
+    path(
+        "usagers/<int:user_record_pk>/modifier/",
+        views.RecordUpdateView.as_view(),
+        name="update",
+    ),
 ]

@@ -1,0 +1,150 @@
+"""The "Fiches usagers" configuration section: hidden standard fields, custom fields,
+and a preview of the form agents will see (territory admins only)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from territories.sections import SECTIONS
+from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
+from user_records import services
+from user_records.fields import hidden_fields
+from user_records.forms import CustomFieldForm, HiddenFieldsForm, build_user_record_form
+from user_records.models import CustomField
+
+SECTION = next(s for s in SECTIONS if s.key == "user_records")
+
+
+def section_url(territory) -> str:
+    return reverse("user_records:section", kwargs={"territory_pk": territory.pk})
+
+
+def get_field(request, field_pk: int) -> CustomField:
+    return get_object_or_404(CustomField, territory=request.territory, pk=field_pk)
+
+
+class SectionMixin(TerritoryAdminRequiredMixin):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=SECTION, **kwargs)
+
+
+class SettingsView(SectionMixin, FormView):
+    """The section's landing page; its form hides and shows standard fields."""
+
+    template_name = "user_records/settings.html"
+    form_class = HiddenFieldsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "territory": self.request.territory}
+
+    def get_initial(self):
+        return {"hidden_fields": sorted(hidden_fields(self.request.territory))}
+
+    def get_context_data(self, **kwargs):
+        fields = CustomField.objects.filter(territory=self.request.territory)
+        active = [f for f in fields if f.archived_at is None]
+        return super().get_context_data(
+            active_fields=active,
+            archived_fields=[f for f in fields if f.archived_at is not None],
+            last_index=len(active) - 1,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        services.set_hidden_fields(
+            self.request.territory, self.request.user, form.cleaned_data["hidden_fields"]
+        )
+        messages.success(self.request, "Les champs standards affichés ont été mis à jour.")
+        return redirect(section_url(self.request.territory))
+
+
+class PreviewView(SectionMixin, TemplateView):
+    template_name = "user_records/preview.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            form=build_user_record_form(self.request.territory), **kwargs
+        )
+
+
+class CustomFieldFormMixin(SectionMixin):
+    form_class = CustomFieldForm
+    template_name = "user_records/custom_field_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "territory": self.request.territory}
+
+
+class CustomFieldCreateView(CustomFieldFormMixin, FormView):
+    def form_valid(self, form):
+        field = services.create_custom_field(
+            self.request.territory, self.request.user, form.values()
+        )
+        messages.success(self.request, f"Le champ « {field.label} » a été ajouté.")
+        return redirect(section_url(self.request.territory))
+
+
+class CustomFieldUpdateView(CustomFieldFormMixin, FormView):
+    def dispatch(self, request, *args, **kwargs):
+        self.field = get_field(request, kwargs["field_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.field}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(field=self.field, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            field = services.update_custom_field(
+                self.request.territory, self.request.user, self.field, form.values()
+            )
+        except ValidationError as error:  # values arrived since the form was checked
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Le champ « {field.label} » a été modifié.")
+        return redirect(section_url(self.request.territory))
+
+
+class CustomFieldArchiveView(SectionMixin, TemplateView):
+    """GET asks for confirmation, POST archives."""
+
+    template_name = "user_records/custom_field_archive.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.field = get_field(request, kwargs["field_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(field=self.field, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        services.archive_custom_field(request.territory, request.user, self.field)
+        messages.success(
+            request,
+            f"Le champ « {self.field.label} » a été archivé. Les valeurs saisies sont conservées.",
+        )
+        return redirect(section_url(request.territory))
+
+
+@require_POST
+@territory_admin_required
+def field_move(request, territory_pk: int, field_pk: int):
+    field = get_field(request, field_pk)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.move_custom_field(request.territory, request.user, field, offset)
+    messages.success(request, f"Le champ « {field.label} » a été déplacé.")
+    return redirect(section_url(request.territory) + "#champs-personnalises")
+
+
+@require_POST
+@territory_admin_required
+def field_restore(request, territory_pk: int, field_pk: int):
+    field = get_field(request, field_pk)
+    services.restore_custom_field(request.territory, request.user, field)
+    messages.success(request, f"Le champ « {field.label} » a été restauré.")
+    return redirect(section_url(request.territory))

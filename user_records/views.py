@@ -1,0 +1,149 @@
+"""Agents' daily screens on user records: list, export, create, view, edit.
+
+Every screen shows what the territory configured: hidden standard fields and
+archived custom fields are left out (their values stay stored)."""
+
+import csv
+import re
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import FormView, TemplateView, View
+
+from territories.search import search_q
+from territories.sections import Section
+from territories.tenancy import TerritoryMemberRequiredMixin
+from user_records import services
+from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
+from user_records.forms import build_user_record_form
+from user_records.models import UserRecord
+
+RECORDS = Section(
+    "records",
+    "Usagers",
+    "user_records:list",
+    "fr-icon-user-line",
+    "Rechercher, créer et modifier les fiches usagers.",
+)
+SEARCHABLE = ["birth_name", "email", "case_number"]
+
+
+def phone_fragment(query: str) -> str:
+    """The digits of a phone number as stored (+33…): "06 12 34" -> "61234"."""
+    digits = re.sub(r"\D", "", query)
+    if len(digits) < 4:
+        return ""
+    if digits.startswith("33"):
+        return digits[2:]
+    return digits.removeprefix("0")
+
+
+def search_records(territory, query: str, fields):
+    """Name, e-mail, phone… (accents ignored), only through the fields agents see."""
+    records = UserRecord.objects.filter(territory=territory)
+    if not query:
+        return records
+    shown = {field.name for field in fields}
+    searched = ["first_name", "last_name", *[name for name in SEARCHABLE if name in shown]]
+    condition = search_q(query, *searched)
+    fragment = phone_fragment(query)
+    if fragment and "phone" in shown:
+        condition |= Q(phone__contains=fragment)
+    return records.filter(condition)
+
+
+class RecordsMixin(TerritoryMemberRequiredMixin):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=RECORDS, **kwargs)
+
+
+class RecordListView(RecordsMixin, TemplateView):
+    template_name = "user_records/record_list.html"
+
+    def get_context_data(self, **kwargs):
+        fields = visible_fields(self.request.territory, include_custom=False)
+        query = self.request.GET.get("q", "").strip()
+        records = search_records(self.request.territory, query, fields)
+        page = Paginator(records, 25).get_page(self.request.GET.get("page"))
+        columns = [field for field in fields if field.name in LIST_COLUMNS]
+        rows = [(record, [c.display(record) for c in columns]) for record in page.object_list]
+        return super().get_context_data(
+            page_obj=page, rows=rows, columns=columns, query=query, **kwargs
+        )
+
+
+class RecordExportView(TerritoryMemberRequiredMixin, View):
+    """CSV of the (searched) records with every visible field, for a spreadsheet."""
+
+    def get(self, request, *args, **kwargs):
+        fields = visible_fields(request.territory)
+        query = request.GET.get("q", "").strip()
+        records = search_records(request.territory, query, fields)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="fiches-usagers.csv"'
+        response.write("\ufeff")  # lets spreadsheet software detect UTF-8
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([field.label for field in fields])
+        for record in records.iterator(chunk_size=500):
+            writer.writerow([value for _, value in field_rows(fields, record)])
+        return response
+
+
+class RecordCreateView(RecordsMixin, FormView):
+    template_name = "user_records/record_form.html"
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return build_user_record_form(self.request.territory, data=data)
+
+    def form_valid(self, form):
+        record = services.create_user_record(
+            self.request.territory, self.request.user, form.standard_values(), form.custom_values()
+        )
+        messages.success(self.request, f"La fiche de {record} a été créée.")
+        return redirect("user_records:detail", self.request.territory.pk, record.pk)
+
+
+class RecordObjectMixin(RecordsMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.record = get_object_or_404(
+            UserRecord, territory=request.territory, pk=kwargs["user_record_pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(record=self.record, **kwargs)
+
+
+class RecordDetailView(RecordObjectMixin, TemplateView):
+    template_name = "user_records/record_detail.html"
+
+    def get_context_data(self, **kwargs):
+        fields = visible_fields(self.request.territory)
+        return super().get_context_data(
+            rows=field_rows(fields, self.record),
+            organisations=self.record.organisations.all(),
+            **kwargs,
+        )
+
+
+class RecordUpdateView(RecordObjectMixin, FormView):
+    template_name = "user_records/record_form.html"
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return build_user_record_form(self.request.territory, data=data, record=self.record)
+
+    def form_valid(self, form):
+        record = services.update_user_record(
+            self.request.territory,
+            self.request.user,
+            self.record,
+            form.standard_values(),
+            form.custom_values(),
+        )
+        messages.success(self.request, f"La fiche de {record} a été modifiée.")
+        return redirect("user_records:detail", self.request.territory.pk, record.pk)
