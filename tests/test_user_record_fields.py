@@ -319,3 +319,10 @@ def test_booking_form_asks_only_the_custom_fields_marked_for_booking(territory):
     CustomFieldFactory(territory=territory, asked_in_booking=False)
     form = build_user_record_form(territory, booking=True, standard_fields=["email", "phone"])
     assert list(form.fields) == ["first_name", "last_name", "email", "phone", f"custom_{asked.key}"]
+
+
+def test_a_value_edited_by_hand_still_displays(territory):
+    field = CustomFieldFactory(territory=territory, field_type=CustomFieldType.DATE)
+    record = UserRecordFactory(territory=territory, custom_values={field.key: "1er mars"})
+    shown = {f.name: f for f in visible_fields(territory)}
+    assert shown[field.key].display(record) == "1er mars"

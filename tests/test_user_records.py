@@ -302,3 +302,18 @@ def test_list_and_export_query_counts_stay_flat(agent_client, territory):
     make(5)
     assert_flat_query_count(fetch, lambda: make(495))
     assert UserRecord.objects.count() == 500
+
+
+def test_records_are_reached_through_the_territory_only(
+    agent_client, territory, other_territory, basic_agent
+):
+    foreign = UserRecordFactory(territory=other_territory)
+    for name in ("detail", "update"):
+        assert agent_client.get(url(name, territory, foreign.pk)).status_code == 404
+    assert agent_client.get(url("list", other_territory)).status_code == 404
+    response = agent_client.post(
+        url("update", territory, foreign.pk), {"first_name": "X", "last_name": "Y"}
+    )
+    assert response.status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.first_name != "X"

@@ -87,16 +87,20 @@ class CustomFieldCreateView(CustomFieldFormMixin, FormView):
         return redirect(section_url(self.request.territory))
 
 
-class CustomFieldUpdateView(CustomFieldFormMixin, FormView):
+class FieldObjectMixin:
+    """Comes after SectionMixin in the bases: the admin check runs before the lookup."""
+
     def dispatch(self, request, *args, **kwargs):
         self.field = get_field(request, kwargs["field_pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.field}
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(field=self.field, **kwargs)
+
+
+class CustomFieldUpdateView(CustomFieldFormMixin, FieldObjectMixin, FormView):
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.field}
 
     def form_valid(self, form):
         try:
@@ -110,17 +114,10 @@ class CustomFieldUpdateView(CustomFieldFormMixin, FormView):
         return redirect(section_url(self.request.territory))
 
 
-class CustomFieldArchiveView(SectionMixin, TemplateView):
+class CustomFieldArchiveView(SectionMixin, FieldObjectMixin, TemplateView):
     """GET asks for confirmation, POST archives."""
 
     template_name = "user_records/custom_field_archive.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        self.field = get_field(request, kwargs["field_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(field=self.field, **kwargs)
 
     def post(self, request, *args, **kwargs):
         services.archive_custom_field(request.territory, request.user, self.field)

@@ -73,10 +73,13 @@ def display_custom_value(field: CustomField, value: Any) -> str:
         return ""
     if field.field_type == CustomFieldType.YES_NO:
         return "Oui" if value else "Non"
-    if field.field_type == CustomFieldType.DATE:
-        return date_format(date.fromisoformat(value), "d/m/Y")
-    if field.field_type == CustomFieldType.MULTIPLE_CHOICE:
-        return ", ".join(value)
+    if field.field_type == CustomFieldType.DATE and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "d/m/Y")
+        except ValueError:  # edited by hand in the Django admin: show it as it is
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     if field.field_type == CustomFieldType.NUMBER:
         return str(value).replace(".", ",")
     return str(value)

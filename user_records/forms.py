@@ -94,6 +94,8 @@ class UserRecordForm(forms.Form):
         for name in standard:
             self.fields[name] = model_fields[name]
             self.fields[name].label = standard_label(name)
+            if isinstance(self.fields[name], forms.ChoiceField):
+                self.fields[name].choices = [("", "Non renseigné"), *self.fields[name].choices[1:]]
         for custom in self.custom_fields:
             self.fields[CUSTOM_PREFIX + custom.key] = custom_form_field(custom)
 
@@ -176,6 +178,7 @@ class CustomFieldForm(forms.ModelForm):
         self.territory = territory
         self.fields["label"].label = "Libellé"
         self.fields["field_type"].label = "Type"
+        self.fields["field_type"].choices = [("", "Sélectionner un type"), *CustomFieldType.choices]
         self.fields["help_text"].label = "Texte d'aide"
         self.fields["required"].label = "Obligatoire"
         self.fields["asked_in_booking"].label = "Demandé lors de la réservation en ligne"
