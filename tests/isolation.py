@@ -29,6 +29,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
             organisation=factories.OrganisationFactory(territory=territory)
         ).agent_id
     ),
+    "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.
