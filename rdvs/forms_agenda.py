@@ -29,7 +29,9 @@ class RdvForm(forms.Form):
         queryset=None,
         help_text="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
     )
-    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

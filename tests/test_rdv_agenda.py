@@ -88,6 +88,10 @@ def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, bas
     assert list(rdv.user_records.all()) == [record]
     assert rdv.created_by_agent == basic_agent
 
+    edit = bob.get(rdv_url("update", rdv)).content.decode()
+    assert 'type="date" name="day" value="2026-11-27"' in edit
+    assert 'value="10:00"' in edit
+
 
 def test_an_overlap_is_a_form_error_and_nothing_is_lost(bob, territory, motif, basic_agent):
     make_rdv(motif, basic_agent, hour=10)
