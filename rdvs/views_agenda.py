@@ -49,6 +49,12 @@ def _annotate_waiting_room(rdvs, rdv_settings) -> None:
         )
 
 
+def _version(rdvs) -> str:
+    """Changes whenever what the list shows changes: live polling swaps only then."""
+    state = repr([(rdv.pk, rdv.status, rdv.arrived_at, rdv.updated_at) for rdv in rdvs])
+    return hashlib.sha256(state.encode()).hexdigest()[:16]
+
+
 class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
     """One day (`days = 1`, refreshed live for the waiting room) or a week."""
 
@@ -74,9 +80,7 @@ class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
         by_day = {first_day + timedelta(days=n): [] for n in range(self.days)}
         for rdv in rdvs:
             by_day[timezone.localtime(rdv.starts_at).date()].append(rdv)
-        version = hashlib.sha256(
-            repr([(r.pk, r.status, r.arrived_at, r.updated_at) for r in rdvs]).encode()
-        ).hexdigest()[:16]
+        version = _version(rdvs)
         step = timedelta(days=self.days)
         base = {"tous": "1"} if everyone else {}
         here = request.resolver_match.view_name
@@ -130,27 +134,29 @@ class RdvFormMixin(TerritoryMemberRequiredMixin):
 
 
 class RdvCreateView(RdvFormMixin, View):
-    def get_organisation(self):
-        organisations = organisations_of(self.request.user, self.request.territory)
-        choice = OrganisationChoiceForm(
-            self.request.GET, territory=self.request.territory, agent=self.request.user
+    """Organisation first (asked only when the agent has several), then the RDV form."""
+
+    def organisation_choice(self):
+        return OrganisationChoiceForm(
+            self.request.GET or None, territory=self.request.territory, agent=self.request.user
         )
+
+    def get_organisation(self):
+        choice = self.organisation_choice()
         if choice.is_valid():
-            return choice.cleaned_data["organisation"], choice
-        only = list(organisations[:2])
-        return (only[0] if len(only) == 1 else None), choice
+            return choice.cleaned_data["organisation"]
+        only = list(organisations_of(self.request.user, self.request.territory)[:2])
+        return only[0] if len(only) == 1 else None
 
     def get(self, request, *args, **kwargs):
-        organisation, choice = self.get_organisation()
+        organisation = self.get_organisation()
         if organisation is None:
-            choice = OrganisationChoiceForm(territory=request.territory, agent=request.user)
-            return render(
-                request, "rdvs/organisation_choice.html", {"agenda_page": True, "form": choice}
-            )
+            context = {"agenda_page": True, "form": self.organisation_choice()}
+            return render(request, "rdvs/organisation_choice.html", context)
         return self.render_form(self.form_for(organisation), organisation)
 
     def post(self, request, *args, **kwargs):
-        organisation, _ = self.get_organisation()
+        organisation = self.get_organisation()
         if organisation is None:
             return redirect("rdvs:create", territory_pk=request.territory.pk)
         form = self.form_for(organisation)

@@ -93,6 +93,25 @@ def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, bas
     assert 'value="10:00"' in edit
 
 
+def test_an_agent_of_several_organisations_chooses_one_first(
+    bob, territory, other_territory, motif, basic_agent
+):
+    second = OrganisationFactory(territory=territory, name="CCAS de Romans")
+    AgentRoleFactory(agent=basic_agent, organisation=second)
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    choice = bob.get(url)
+    assert list(choice.context["form"].fields["organisation"].queryset) == [
+        second,
+        motif.organisations.get(),
+    ]
+    assert "motif" not in choice.context["form"].fields
+    form = bob.get(url, {"organisation": motif.organisations.get().pk}).context["form"]
+    assert list(form.fields["motif"].queryset) == [motif]
+    foreign = OrganisationFactory(territory=other_territory)
+    refused = bob.get(url, {"organisation": foreign.pk})
+    assert "Sélectionnez un choix valide" in refused.content.decode()
+
+
 def test_an_overlap_is_a_form_error_and_nothing_is_lost(bob, territory, motif, basic_agent):
     make_rdv(motif, basic_agent, hour=10)
     record = usager(territory)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rdvs.models import Rdv
 from tests.factories import RdvSettingsFactory, rdv_with_agents
 from tests.rdv_setup import usable_motif, usager
+from tests.test_celery import wait_for
 from webhooks.models import Event
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -141,15 +142,6 @@ def test_only_todays_rdvs_still_to_come_get_the_button(bob_client, territory, rd
     assert tomorrow.arrived_at is None
     Rdv.objects.filter(pk=rdv.pk).update(status="seen")
     assert BUTTON not in bob_client.get(day_url(territory)).content.decode()
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("mode", ["email", "both"])
