@@ -12,6 +12,7 @@ territory_sections = [
     path("", include("user_records.urls")),  # fiches-usagers/ (configuration) and usagers/
     path("fiches-rdv/", include("rdv_settings.urls")),
     path("motifs/", include("motifs.urls")),
+    path("rdv/", include("rdvs.urls")),
 ]
 
 urlpatterns = [

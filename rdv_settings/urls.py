@@ -1,9 +1,9 @@
 from django.urls import path
 
-from territories.views import SectionView
+from rdv_settings.views import RdvSettingsView
 
 app_name = "rdv_settings"
 
 urlpatterns = [
-    path("", SectionView.as_view(section_key="rdv_settings"), name="section"),
+    path("", RdvSettingsView.as_view(), name="section"),
 ]

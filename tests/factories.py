@@ -185,3 +185,25 @@ class UserRecordSettingsFactory(DjangoModelFactory):
 
     territory = factory.SubFactory(TerritoryFactory)
     hidden_fields = factory.LazyFunction(list)
+# --- rdv_settings and agents' RDVs ---
+from rdv_settings.models import RdvSettings  # noqa: E402
+
+
+class RdvSettingsFactory(DjangoModelFactory):
+    class Meta:
+        model = RdvSettings
+
+    territory = factory.SubFactory(TerritoryFactory)
+    context_enabled = True
+    waiting_room_mode = "visual"
+
+
+def rdv_with_agents(*agents, **kwargs) -> Rdv:
+    """An RDV held by these agents (RdvAgent rows copied from the RDV), e.g. with
+    `organisation=…, motif=…, user_records=[…]`."""
+    user_records = kwargs.pop("user_records", [])
+    rdv = RdvFactory(**kwargs)
+    rdv.user_records.set(user_records)
+    for agent in agents:
+        RdvAgentFactory(rdv=rdv, agent=agent)
+    return rdv

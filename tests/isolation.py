@@ -31,6 +31,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
     ),
     "user_record_pk": lambda territory: factories.UserRecordFactory(territory=territory).pk,
     "field_pk": lambda territory: factories.CustomFieldFactory(territory=territory).pk,
+    "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.

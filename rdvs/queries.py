@@ -1,0 +1,98 @@
+"""Read helpers for the agents' RDV screens (writes live in services.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from agents.models import Agent, AgentService
+from motifs.models import Motif
+from rdvs.models import Rdv, RdvAgent
+from territories.models import Organisation, Territory
+from territories.queries import active_services
+from territories.search import search_q
+from user_records.models import UserRecord
+
+
+def motifs_for(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
+    """The motifs an agent may use in an organisation: not archived, shared with the
+    organisation, of a service the agent is assigned to and active in the territory.
+
+    To delegate to `Motif.objects.usable_by(agent, organisation)` once the motifs
+    section provides it."""
+    territory = organisation.territory
+    agent_services = AgentService.objects.filter(agent=agent, territory=territory).values(
+        "service_id"
+    )
+    return (
+        Motif.objects.filter(
+            territory=territory,
+            organisations=organisation,
+            archived_at__isnull=True,
+            service__in=agent_services,
+        )
+        .filter(service__in=active_services(territory))
+        .select_related("service")
+        .order_by("name")
+    )
+
+
+def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:
+    """The organisations of the territory where the agent has a role: their RDVs only."""
+    return Organisation.objects.filter(territory=territory, agent_roles__agent=agent).order_by(
+        "name"
+    )
+
+
+def agents_of(organisation: Organisation) -> QuerySet[Agent]:
+    return Agent.objects.filter(roles__organisation=organisation, is_active=True).order_by(
+        "last_name", "first_name", "email"
+    )
+
+
+def user_records_of(territory: Territory, query: str = "") -> QuerySet[UserRecord]:
+    records = UserRecord.objects.filter(territory=territory)
+    if query:
+        records = records.filter(search_q(query, "first_name", "last_name", "birth_name"))
+    return records.order_by("last_name", "first_name")
+
+
+def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:
+    """The RDVs an agent may open: their territory, organisations where they have a role."""
+    return Rdv.objects.filter(
+        territory=territory, organisation__in=organisations_of(agent, territory).values("pk")
+    )
+
+
+def with_details(rdvs: QuerySet[Rdv]) -> QuerySet[Rdv]:
+    """Everything a list or a detail page shows, in a fixed number of queries."""
+    return rdvs.select_related("motif", "organisation", "arrival_recorded_by").prefetch_related(
+        Prefetch(
+            "agent_links",
+            queryset=RdvAgent.objects.select_related("agent").order_by(
+                "agent__last_name", "agent__first_name"
+            ),
+        ),
+        Prefetch("user_records", queryset=UserRecord.objects.order_by("last_name", "first_name")),
+    )
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return start, end
+
+
+def agenda(
+    agent: Agent, territory: Territory, first_day: date, days: int, *, everyone: bool
+) -> list[Rdv]:
+    """The RDVs of `days` days from `first_day`: the agent's own, or (everyone) all those
+    of the agent's organisations."""
+    start, _ = local_day_bounds(first_day)
+    _, end = local_day_bounds(first_day + timedelta(days=days - 1))
+    rdvs = rdvs_visible_to(agent, territory).filter(starts_at__gte=start, starts_at__lt=end)
+    if not everyone:
+        rdvs = rdvs.filter(agent_links__agent=agent)
+    return list(with_details(rdvs).order_by("starts_at", "pk"))

@@ -1,0 +1,265 @@
+"""The agents' RDV screens: create, edit, detail, status, cancel, day and week agenda;
+the context field on and off; scoping to the agent's organisations."""
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from rdvs.models import Rdv, RdvStatus
+from tests.factories import (
+    AgentRoleFactory,
+    MotifFactory,
+    OrganisationFactory,
+    RdvSettingsFactory,
+    rdv_with_agents,
+)
+from tests.queries import assert_flat_query_count
+from tests.rdv_setup import usable_motif, usager
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=PARIS)  # a Thursday
+
+
+@pytest.fixture(autouse=True)
+def _morning():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def motif(territory, organisation, service, admin_agent, basic_agent):
+    return usable_motif(
+        territory, organisation, service, admin_agent, basic_agent, name="Accompagnement RSA"
+    )
+
+
+@pytest.fixture
+def bob(client, basic_agent):
+    client.force_login(basic_agent)
+    return client
+
+
+def rdv_url(name, rdv):
+    return reverse(f"rdvs:{name}", kwargs={"territory_pk": rdv.territory_id, "rdv_pk": rdv.pk})
+
+
+def form_data(motif, record, agents, hour="10:00", **extra):
+    return {
+        "motif": motif.pk,
+        "user_records": [record.pk],
+        "day": "2026-11-27",
+        "start_time": hour,
+        "duration": "",
+        "agents": [agent.pk for agent in agents],
+        **extra,
+    }
+
+
+def make_rdv(motif, *agents, hour=10, **kwargs):
+    kwargs.setdefault("starts_at", NOW.replace(hour=hour) + timedelta(days=1))
+    return rdv_with_agents(
+        *agents,
+        territory=motif.territory,
+        organisation=motif.organisations.get(),
+        motif=motif,
+        **kwargs,
+    )
+
+
+def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, basic_agent):
+    record = usager(territory, first_name="Jeanne", last_name="Martin")
+    MotifFactory(territory=territory, name="Motif d'un autre service", organisations=[])
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    page = bob.get(url)
+    assert page.status_code == 200
+    assert [m.name for m in page.context["form"].fields["motif"].queryset] == [motif.name]
+
+    response = bob.post(url, form_data(motif, record, [basic_agent]))
+    rdv = Rdv.objects.get()
+    assert response.url == rdv_url("detail", rdv)
+    assert rdv.starts_at == datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+    assert rdv.ends_at - rdv.starts_at == timedelta(minutes=motif.default_duration)
+    assert list(rdv.user_records.all()) == [record]
+    assert rdv.created_by_agent == basic_agent
+
+    edit = bob.get(rdv_url("update", rdv)).content.decode()
+    assert 'type="date" name="day" value="2026-11-27"' in edit
+    assert 'value="10:00"' in edit
+
+
+def test_an_agent_of_several_organisations_chooses_one_first(
+    bob, territory, other_territory, motif, basic_agent
+):
+    second = OrganisationFactory(territory=territory, name="CCAS de Romans")
+    AgentRoleFactory(agent=basic_agent, organisation=second)
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    choice = bob.get(url)
+    assert list(choice.context["form"].fields["organisation"].queryset) == [
+        second,
+        motif.organisations.get(),
+    ]
+    assert "motif" not in choice.context["form"].fields
+    form = bob.get(url, {"organisation": motif.organisations.get().pk}).context["form"]
+    assert list(form.fields["motif"].queryset) == [motif]
+    foreign = OrganisationFactory(territory=other_territory)
+    refused = bob.get(url, {"organisation": foreign.pk})
+    assert "Sélectionnez un choix valide" in refused.content.decode()
+
+
+def test_an_overlap_is_a_form_error_and_nothing_is_lost(bob, territory, motif, basic_agent):
+    make_rdv(motif, basic_agent, hour=10)
+    record = usager(territory)
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    response = bob.post(url, form_data(motif, record, [basic_agent], hour="10:15"))
+    assert response.status_code == 200
+    assert "Cet agent a déjà un RDV sur ce créneau." in response.content.decode()
+    assert response.context["form"]["start_time"].value() == "10:15"
+    assert Rdv.objects.count() == 1
+
+
+def test_bad_input_is_a_french_error(bob, territory, motif, basic_agent):
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    response = bob.post(url, {"motif": "999999", "day": "demain"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sélectionnez un choix valide" in html
+    assert "Saisissez une date valide" in html
+    assert not Rdv.objects.exists()
+
+
+def test_a_foreign_user_record_is_refused(bob, territory, other_territory, motif, basic_agent):
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    stranger = usager(other_territory)
+    response = bob.post(url, form_data(motif, stranger, [basic_agent]))
+    assert response.status_code == 200
+    assert not Rdv.objects.exists()
+
+
+def test_user_records_are_searched_by_name_accents_ignored(bob, territory, motif):
+    helene = usager(territory, first_name="Hélène", last_name="Durand")
+    usager(territory, first_name="Paul", last_name="Martin")
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    response = bob.get(url, {"q": "helene"})
+    assert list(response.context["form"].fields["user_records"].queryset) == [helene]
+
+
+def test_context_shown_when_on_hidden_when_off_and_kept(
+    bob, territory, motif, basic_agent, admin_client
+):
+    rdv_settings = RdvSettingsFactory(territory=territory, context_enabled=True)
+    record = usager(territory)
+    create = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    assert "Contexte" in bob.get(create).content.decode()
+    bob.post(create, form_data(motif, record, [basic_agent], context="Suivi ASE en cours"))
+    rdv = Rdv.objects.get()
+    assert rdv.context == "Suivi ASE en cours"
+    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
+
+    rdv_settings.context_enabled = False
+    rdv_settings.save()
+    for page in (bob.get(rdv_url("detail", rdv)), bob.get(rdv_url("update", rdv)), bob.get(create)):
+        html = page.content.decode()
+        assert "Contexte" not in html and "Suivi ASE" not in html
+    bob.post(rdv_url("update", rdv), form_data(motif, record, [basic_agent], hour="11:00"))
+    rdv.refresh_from_db()
+    assert rdv.starts_at.hour == 10  # 11:00 in Paris
+    assert rdv.context == "Suivi ASE en cours"  # kept while hidden
+
+    rdv_settings.context_enabled = True
+    rdv_settings.save()
+    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
+
+
+def test_templates_seen_by_usagers_never_show_the_context():
+    """Every page template built on base_public.html (the usagers' pages) in the project."""
+    project = Path(settings.BASE_DIR)
+    for path in project.glob("*/templates/**/*.html"):
+        text = path.read_text()
+        if "base_public.html" in text:
+            assert not re.search(r"\.context\b", text), f"{path} shows the internal context"
+
+
+def test_status_change_and_cancellation_with_confirmation(bob, motif, basic_agent):
+    rdv = make_rdv(motif, basic_agent)
+    bob.post(rdv_url("status", rdv), {"status": RdvStatus.SEEN})
+    rdv.refresh_from_db()
+    assert rdv.status == RdvStatus.SEEN
+
+    page = bob.get(rdv_url("cancel", rdv)).content.decode()
+    assert "Êtes-vous sûr de vouloir annuler" in page
+    rdv.refresh_from_db()
+    assert rdv.status == RdvStatus.SEEN  # GET changes nothing
+    bob.post(rdv_url("cancel", rdv))
+    rdv.refresh_from_db()
+    assert rdv.status == RdvStatus.CANCELLED
+    assert bob.get(rdv_url("status", rdv)).status_code == 405
+    response = bob.post(rdv_url("status", rdv), {"status": "cancelled"})  # not offered here
+    assert [str(m) for m in response.wsgi_request._messages][-1] == (
+        "Choisissez un statut dans la liste."
+    )
+
+
+def test_rdvs_of_organisations_without_a_role_are_not_found(
+    bob, territory, service, admin_agent, basic_agent
+):
+    elsewhere = OrganisationFactory(territory=territory, name="CCAS de Romans")
+    AgentRoleFactory(agent=admin_agent, organisation=elsewhere)
+    foreign_motif = usable_motif(territory, elsewhere, service, admin_agent)
+    rdv = make_rdv(foreign_motif, admin_agent)
+    for name in ("detail", "update", "cancel"):
+        assert bob.get(rdv_url(name, rdv)).status_code == 404
+    for name in ("status", "arrival", "cancel", "update"):
+        assert bob.post(rdv_url(name, rdv), {"status": "seen"}).status_code == 404
+    day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
+    page = bob.get(day, {"tous": "1", "jour": "2026-11-27"}).content.decode()
+    assert "CCAS de Romans" not in page
+
+
+def test_day_and_week_show_my_rdvs_or_those_of_my_organisations(
+    bob, territory, motif, admin_agent, basic_agent
+):
+    mine = make_rdv(motif, basic_agent, hour=9)
+    make_rdv(motif, admin_agent, hour=14, user_records=[usager(territory, last_name="Lefebvre")])
+    make_rdv(motif, basic_agent, hour=9, starts_at=NOW.replace(hour=9) + timedelta(days=8))
+    day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
+    page = bob.get(day, {"jour": "2026-11-27"}).content.decode()
+    assert rdv_url("detail", mine) in page and "Lefebvre" not in page
+    assert "Lefebvre" in bob.get(day, {"jour": "2026-11-27", "tous": "1"}).content.decode()
+
+    week = reverse("rdvs:agenda_week", kwargs={"territory_pk": territory.pk})
+    response = bob.get(week, {"jour": "2026-11-27"})
+    days = dict(response.context["days"])
+    assert [len(rdvs) for rdvs in days.values()] == [0, 0, 0, 0, 1, 0, 0]
+    assert "Lundi 23 novembre" in response.content.decode()
+    assert bob.get(day, {"jour": "pas-une-date"}).status_code == 200
+
+
+def test_day_list_query_count_stays_flat(bob, territory, motif, admin_agent, basic_agent):
+    RdvSettingsFactory(territory=territory, context_enabled=True)
+    day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
+    start = NOW.replace(hour=0) + timedelta(days=1)
+
+    def add(count, offset):
+        for n in range(count):
+            starts_at = start + timedelta(minutes=2 * (n + offset))
+            make_rdv(
+                motif,
+                basic_agent,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=2),
+                user_records=[usager(territory)],
+            )
+
+    def fetch():
+        response = bob.get(day, {"jour": "2026-11-27", "tous": "1"})
+        assert response.status_code == 200
+
+    add(5, 0)
+    assert_flat_query_count(fetch, lambda: add(495, 5))
+    assert len(bob.get(day, {"jour": "2026-11-27"}).context["rdvs"]) == 500
