@@ -185,6 +185,8 @@ class UserRecordSettingsFactory(DjangoModelFactory):
 
     territory = factory.SubFactory(TerritoryFactory)
     hidden_fields = factory.LazyFunction(list)
+
+
 # --- rdv_settings and agents' RDVs ---
 from rdv_settings.models import RdvSettings  # noqa: E402
 
