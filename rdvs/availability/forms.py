@@ -96,7 +96,9 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
         self.fields["motifs"].queryset = Motif.objects.filter(
             territory=territory, archived_at__isnull=True
         )
-        self.fields["motifs"].help_text = (
+        self.fields[
+            "motifs"
+        ].help_text = (
             "Seuls les motifs des services de l'agent, proposés dans l'organisation, sont acceptés."
         )
 

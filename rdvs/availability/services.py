@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from rdvs.models import Absence, AvailabilityRange
@@ -23,31 +26,40 @@ RANGE_FIELDS = [
 ABSENCE_FIELDS = ["agent", "title", "starts_at", "ends_at"]
 
 
+def json_safe(payload: dict) -> dict:
+    """Dates and times as the text a webhook consumer and the audit log receive."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
 def availability_range_payload(availability_range: AvailabilityRange) -> dict:
-    return {
-        "id": availability_range.pk,
-        "organisation_id": availability_range.organisation_id,
-        "agent_id": availability_range.agent_id,
-        "motif_ids": sorted(m.pk for m in availability_range.motifs.all()),
-        "title": availability_range.title,
-        "first_day": availability_range.first_day,
-        "start_time": availability_range.start_time,
-        "end_time": availability_range.end_time,
-        "recurrence": availability_range.recurrence,
-        "weekdays": list(availability_range.weekdays),
-        "every_n_weeks": availability_range.every_n_weeks,
-        "until": availability_range.until,
-    }
+    return json_safe(
+        {
+            "id": availability_range.pk,
+            "organisation_id": availability_range.organisation_id,
+            "agent_id": availability_range.agent_id,
+            "motif_ids": sorted(m.pk for m in availability_range.motifs.all()),
+            "title": availability_range.title,
+            "first_day": availability_range.first_day,
+            "start_time": availability_range.start_time,
+            "end_time": availability_range.end_time,
+            "recurrence": availability_range.recurrence,
+            "weekdays": list(availability_range.weekdays),
+            "every_n_weeks": availability_range.every_n_weeks,
+            "until": availability_range.until,
+        }
+    )
 
 
 def absence_payload(absence: Absence) -> dict:
-    return {
-        "id": absence.pk,
-        "agent_id": absence.agent_id,
-        "title": absence.title,
-        "starts_at": absence.starts_at,
-        "ends_at": absence.ends_at,
-    }
+    return json_safe(
+        {
+            "id": absence.pk,
+            "agent_id": absence.agent_id,
+            "title": absence.title,
+            "starts_at": absence.starts_at,
+            "ends_at": absence.ends_at,
+        }
+    )
 
 
 def _publish_range(availability_range, action: str, actor, before: dict | None) -> None:

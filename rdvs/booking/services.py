@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motifs.models import Motif
+from rdvs.availability.services import json_safe
 from rdvs.booking import tasks
 from rdvs.models import CreatedBy, Rdv, RdvAgent, RdvStatus
 from rdvs.slots import booking_window, slot_at
@@ -30,18 +31,20 @@ class SlotUnavailable(Exception):
 
 
 def rdv_payload(rdv: Rdv) -> dict:
-    return {
-        "id": rdv.pk,
-        "organisation_id": rdv.organisation_id,
-        "motif_id": rdv.motif_id,
-        "starts_at": rdv.starts_at,
-        "ends_at": rdv.ends_at,
-        "status": rdv.status,
-        "created_by": rdv.created_by,
-        "agent_ids": sorted(link.agent_id for link in rdv.agent_links.all()),
-        "user_record_ids": sorted(u.pk for u in rdv.user_records.all()),
-        "cancelled_at": rdv.cancelled_at,
-    }
+    return json_safe(
+        {
+            "id": rdv.pk,
+            "organisation_id": rdv.organisation_id,
+            "motif_id": rdv.motif_id,
+            "starts_at": rdv.starts_at,
+            "ends_at": rdv.ends_at,
+            "status": rdv.status,
+            "created_by": rdv.created_by,
+            "agent_ids": sorted(link.agent_id for link in rdv.agent_links.all()),
+            "user_record_ids": sorted(u.pk for u in rdv.user_records.all()),
+            "cancelled_at": rdv.cancelled_at,
+        }
+    )
 
 
 def _take_agent(rdv: Rdv, agent_ids: list[int]) -> None:
