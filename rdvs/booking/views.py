@@ -111,7 +111,7 @@ def instructions(request, organisation, motif):
     slots_url = reverse("booking:slots", args=[organisation.pk, motif.pk])
     if not motif.instructions_before:
         return redirect(slots_url)
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         request.session[ACKNOWLEDGED] = [*request.session.get(ACKNOWLEDGED, []), motif.pk]
         return redirect(slots_url)
@@ -196,7 +196,9 @@ def details(request, organisation, motif):
     if not slot:
         messages.error(request, SLOT_GONE)
         return redirect(slots_url)
-    form = build_details_form(organisation.territory, request.POST or None)
+    form = build_details_form(
+        organisation.territory, request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             rdv = book_rdv(
