@@ -54,7 +54,8 @@ class RangeMixin(AvailabilityMixin):
     model = AvailabilityRange
     form_class = AvailabilityRangeForm
     list_url_name = "availability:list"
-    template_name = "rdvs/availability/range_form.html"
+    list_title = "Plages d'ouverture"
+    headings = ("Nouvelle plage d'ouverture", "Modifier la plage d'ouverture")
 
     def save(self, form) -> None:
         availability_range = form.save(commit=False)
@@ -70,7 +71,8 @@ class AbsenceMixin(AvailabilityMixin):
     model = Absence
     form_class = AbsenceForm
     list_url_name = "availability:absences"
-    template_name = "rdvs/availability/absence_form.html"
+    list_title = "Absences"
+    headings = ("Nouvelle absence", "Modifier l'absence")
 
     def save(self, form) -> None:
         save_absence(form.save(commit=False), actor=self.request.user)
@@ -112,14 +114,25 @@ class EditMixin:
         pk = kwargs.get("range_pk") or kwargs.get("absence_pk")
         return self.get_object(pk) if pk else self.model()
 
+    def render_form(self, form):
+        return render(
+            self.request,
+            "rdvs/availability/form.html",
+            {
+                "form": form,
+                "heading": self.headings[form.instance.pk is not None],
+                "list_url": self.list_url(),
+                "list_title": self.list_title,
+            },
+        )
+
     def get(self, request, **kwargs):
-        form = self.make_form(self.instance(**kwargs))
-        return render(request, self.template_name, {"form": form, "object": form.instance})
+        return self.render_form(self.make_form(self.instance(**kwargs)))
 
     def post(self, request, **kwargs):
         form = self.make_form(self.instance(**kwargs), request.POST)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "object": form.instance})
+            return self.render_form(form)
         self.save(form)
         messages.success(request, self.saved_message)
         return redirect(self.list_url())
