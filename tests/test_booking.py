@@ -430,3 +430,43 @@ def test_two_usagers_racing_for_one_slot_exactly_one_wins(
         thread.join(15)
     assert outcomes == {"first": "booked", "second": "refused"}
     assert list(Rdv.objects.values_list("user_records__last_name", flat=True)) == ["Premier"]
+
+
+def scheduled_tasks(callbacks) -> list[tuple[str, tuple]]:
+    """The Celery tasks a transaction queued for after its commit (delay_on_commit)."""
+    return [(callback.func.__self__.name, callback.args) for callback in callbacks]
+
+
+def test_booking_queues_mail_and_sms_after_commit(
+    django_capture_on_commit_callbacks, frozen, organisation, motif, open_range
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    assert scheduled_tasks(callbacks) == [
+        ("rdvs.booking.tasks.send_rdv_mail", (rdv.pk, "created")),
+        ("rdvs.booking.tasks.send_rdv_sms", (rdv.pk, "created")),
+    ]
+
+
+def test_a_move_to_another_agent_tells_both_agents(
+    django_capture_on_commit_callbacks,
+    frozen,
+    territory,
+    organisation,
+    service,
+    motif,
+    agent,
+    open_range,
+):
+    other = receiving_agent(territory, organisation, service, email="carol@exemple.fr")
+    weekly_range(other, organisation, motif, MONDAY, [2])  # Wednesdays only
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    busy = booked_rdv(organisation, motif, paris(2026, 3, 4, 10, 0))  # takes Bob first
+    assert list(busy.agents.all()) == [agent]
+    with django_capture_on_commit_callbacks() as callbacks:
+        move_rdv_by_usager(rdv, paris(2026, 3, 4, 10, 0))
+    assert list(rdv.agents.all()) == [other]
+    expected = ("rdvs.booking.tasks.notify_agents", (rdv.pk, "moved", sorted([agent.pk, other.pk])))
+    assert expected in scheduled_tasks(callbacks)
+    tasks.notify_agents(*expected[1])
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob.agent@exemple.fr", "carol@exemple.fr"]

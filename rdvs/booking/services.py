@@ -140,5 +140,7 @@ def move_rdv_by_usager(rdv: Rdv, starts_at: datetime) -> Rdv:
     _publish(rdv, "updated", before)
     tasks.send_rdv_mail.delay_on_commit(rdv.pk, "moved")
     tasks.send_rdv_sms.delay_on_commit(rdv.pk, "moved")
-    tasks.notify_agents.delay_on_commit(rdv.pk, "moved")
+    # The agents before and after the move are both told.
+    agent_ids = current | {link.agent_id for link in rdv.agent_links.all()}
+    tasks.notify_agents.delay_on_commit(rdv.pk, "moved", sorted(agent_ids))
     return rdv

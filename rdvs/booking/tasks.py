@@ -7,6 +7,7 @@ from celery import shared_task
 from django.utils import formats, timezone
 from django_scopes import scopes_disabled
 
+from agents.models import Agent
 from config.mail import send_templated_mail
 from rdvs.booking.tokens import rdv_url
 from rdvs.models import Rdv
@@ -60,12 +61,14 @@ def send_rdv_sms(rdv_pk: int, change: str) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_agents(rdv_pk: int, change: str) -> None:
-    """Tell the RDV's agents that the usager moved or cancelled it."""
+def notify_agents(rdv_pk: int, change: str, agent_ids: list[int] | None = None) -> None:
+    """Tell the RDV's agents (or those given, e.g. before and after a move) that the
+    usager moved or cancelled it."""
     rdv = _rdv(rdv_pk)
     if rdv is None:
         return
-    for agent in rdv.agents.all():
+    agents = Agent.objects.filter(pk__in=agent_ids) if agent_ids else rdv.agents.all()
+    for agent in agents:
         send_templated_mail(
             "rdvs/booking/mail/agent_notice",
             {"rdv": rdv, "change": change, "agent": agent, "user_records": rdv.user_records.all()},
