@@ -153,6 +153,16 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@rdv-territoire.fr")
 
+# SMS (RDV confirmations): an outbox under OUTBOX_DIR/sms/ in development and tests,
+# Brevo's SMS API in production (rdvs.sms.BrevoSmsBackend, with BREVO_API_KEY).
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    default="rdvs.sms.OutboxSmsBackend" if DEBUG else "rdvs.sms.BrevoSmsBackend",
+)
+SMS_SENDER = env("SMS_SENDER", default="RdvTerritoire")
+# Celery autodiscovery finds <app>.tasks only; the booking flow keeps its tasks apart.
+CELERY_IMPORTS = ("rdvs.booking.tasks",)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 CRISPY_FAIL_SILENTLY = not DEBUG

@@ -209,3 +209,39 @@ def rdv_with_agents(*agents, **kwargs) -> Rdv:
     for agent in agents:
         RdvAgentFactory(rdv=rdv, agent=agent)
     return rdv
+
+
+# --- rdvs: availability ranges and absences ---
+from datetime import time  # noqa: E402
+
+from rdvs.models import Absence, AvailabilityRange  # noqa: E402
+
+
+class AvailabilityRangeFactory(DjangoModelFactory):
+    class Meta:
+        model = AvailabilityRange
+        skip_postgeneration_save = True
+
+    territory = factory.SubFactory(TerritoryFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, territory=factory.SelfAttribute("..territory")
+    )
+    agent = factory.SubFactory(AgentFactory)
+    first_day = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=1))
+    start_time = time(9, 0)
+    end_time = time(12, 0)
+
+    @factory.post_generation
+    def motifs(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.motifs.set(extracted)
+
+
+class AbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Absence
+
+    territory = factory.SubFactory(TerritoryFactory)
+    agent = factory.SubFactory(AgentFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))

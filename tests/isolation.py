@@ -32,6 +32,8 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "user_record_pk": lambda territory: factories.UserRecordFactory(territory=territory).pk,
     "field_pk": lambda territory: factories.CustomFieldFactory(territory=territory).pk,
     "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
+    "range_pk": lambda territory: factories.AvailabilityRangeFactory(territory=territory).pk,
+    "absence_pk": lambda territory: factories.AbsenceFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.
@@ -46,6 +48,16 @@ PUBLIC_URLS: dict[str, str] = {
     "territories:list": "lists only the caller's own territories",
     "dev_outbox": "DEBUG-only development page",
     "dev_outbox_detail": "DEBUG-only development page",
+    "booking:territories": "public booking: lists territories, no account",
+    "booking:organisations": "public booking: a territory's organisations, no account",
+    "booking:motifs": "public booking: an organisation's motifs open to usagers only",
+    "booking:instructions": "public booking: motif open to usagers, resolved in its territory",
+    "booking:slots": "public booking: free slots of a motif open to usagers",
+    "booking:details": "public booking: the usager's details for a free slot",
+    "booking:rdv": "usager's own RDV page, reached by its signed link",
+    "booking:cancel": "usager's own RDV, signed link",
+    "booking:move": "usager's own RDV, signed link",
+    "booking:move_confirm": "usager's own RDV, signed link",
 }
 
 _KWARG = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

@@ -1,0 +1,289 @@
+"""The public booking flow (no account) and the usager's own RDV page.
+
+These URLs carry no territory_pk: each view resolves the organisation (or the RDV from
+its token) with scopes disabled, then works inside `scope(territory=...)` like a tenant
+page does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_scopes import scope, scopes_disabled
+
+from rdvs.booking.forms import AcknowledgeForm, build_details_form, user_record_from_details
+from rdvs.booking.services import (
+    SlotUnavailable,
+    book_rdv,
+    can_cancel,
+    can_move,
+    cancel_rdv_by_usager,
+    move_rdv_by_usager,
+)
+from rdvs.booking.tokens import rdv_pk_from_token, rdv_token
+from rdvs.models import Rdv
+from rdvs.slots import PARIS, Slot, booking_window, find_slots, public_motifs, slot_at
+from territories.models import Organisation, Territory
+
+SLOT_GONE = (
+    "Ce créneau vient d'être réservé par quelqu'un d'autre ou n'est plus disponible. "
+    "Choisissez un autre créneau parmi ceux encore disponibles."
+)
+ACKNOWLEDGED = "booking_acknowledged_motifs"
+
+
+def public_organisation(view):
+    """Resolve the organisation (and the motif, among those open to usagers) and open
+    the territory's scope for the rest of the view."""
+
+    @wraps(view)
+    def wrapped(request, organisation_id: int, motif_id: int | None = None):
+        with scopes_disabled():
+            organisation = get_object_or_404(
+                Organisation.objects.select_related("territory"), pk=organisation_id
+            )
+        with scope(territory=organisation.territory):
+            if motif_id is None:
+                return view(request, organisation)
+            motif = get_object_or_404(public_motifs(organisation), pk=motif_id)
+            return view(request, organisation, motif)
+
+    return wrapped
+
+
+def usager_rdv(view):
+    """Resolve the RDV from the signed link of the mail or SMS."""
+
+    @wraps(view)
+    def wrapped(request, token: str):
+        pk = rdv_pk_from_token(token)
+        if pk is None:
+            raise Http404
+        with scopes_disabled():
+            rdv = get_object_or_404(
+                Rdv.objects.select_related("territory", "organisation", "motif"), pk=pk
+            )
+        with scope(territory=rdv.territory):
+            return view(request, rdv, token)
+
+    return wrapped
+
+
+def territory_list(request):
+    territories = Territory.objects.filter(organisations__isnull=False).distinct()
+    return render(request, "rdvs/booking/territory_list.html", {"territories": territories})
+
+
+def organisation_list(request, territory_id: int):
+    territory = get_object_or_404(Territory, pk=territory_id)
+    with scope(territory=territory):
+        organisations = list(Organisation.objects.filter(territory=territory))
+    return render(
+        request,
+        "rdvs/booking/organisation_list.html",
+        {"public_territory": territory, "organisations": organisations},
+    )
+
+
+@public_organisation
+def motif_list(request, organisation):
+    motifs = public_motifs(organisation).select_related("service").order_by("name")
+    return render(
+        request, "rdvs/booking/motif_list.html", {"organisation": organisation, "motifs": motifs}
+    )
+
+
+def _acknowledged(request, motif) -> bool:
+    return not motif.instructions_before or motif.pk in request.session.get(ACKNOWLEDGED, [])
+
+
+@public_organisation
+@require_http_methods(["GET", "POST"])
+def instructions(request, organisation, motif):
+    """The "before" instruction, to acknowledge before any slot is shown."""
+    slots_url = reverse("booking:slots", args=[organisation.pk, motif.pk])
+    if not motif.instructions_before:
+        return redirect(slots_url)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        request.session[ACKNOWLEDGED] = [*request.session.get(ACKNOWLEDGED, []), motif.pk]
+        return redirect(slots_url)
+    return render(
+        request,
+        "rdvs/booking/instructions.html",
+        {"organisation": organisation, "motif": motif, "form": form},
+    )
+
+
+def _parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    if not value or not value.isdigit():
+        return None
+    return datetime.fromtimestamp(int(value), UTC)
+
+
+def week_of_slots(slots: list[Slot], requested: date | None, today: date) -> dict:
+    """One week of slots by day. Without a requested week, the week starts on the first
+    day with a slot; an empty week points to the next availability."""
+    by_day: dict[date, list[Slot]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.local_day, []).append(slot)
+    start = max(requested or (min(by_day) if by_day else today), today)
+    end = start + timedelta(days=7)
+    days = [(day, by_day[day]) for day in sorted(by_day) if start <= day < end]
+    later = [day for day in sorted(by_day) if day >= end]
+    return {
+        "days": days,
+        "week_start": start,
+        "week_end": end - timedelta(days=1),
+        "next_availability": later[0] if not days and later else None,
+        "next_week": end if later else None,
+        "previous_week": start - timedelta(days=7) if start > today else None,
+    }
+
+
+def _public_slots(motif, organisation, ignore_rdv_id: int | None = None) -> list[Slot]:
+    _low, high = booking_window(motif)
+    return find_slots(
+        motif,
+        organisation,
+        timezone.localdate(),
+        timezone.localtime(high, PARIS).date(),
+        public=True,
+        ignore_rdv_id=ignore_rdv_id,
+    )
+
+
+def _week_context(request, slots: list[Slot]) -> dict:
+    return week_of_slots(slots, _parse_day(request.GET.get("semaine")), timezone.localdate())
+
+
+@public_organisation
+def slots(request, organisation, motif):
+    if not _acknowledged(request, motif):
+        return redirect("booking:instructions", organisation.pk, motif.pk)
+    context = _week_context(request, _public_slots(motif, organisation))
+    context.update(
+        organisation=organisation,
+        motif=motif,
+        choose_url=reverse("booking:details", args=[organisation.pk, motif.pk]),
+        week_url=request.path,
+    )
+    return render(request, "rdvs/booking/slots.html", context)
+
+
+@public_organisation
+@require_http_methods(["GET", "POST"])
+def details(request, organisation, motif):
+    slots_url = reverse("booking:slots", args=[organisation.pk, motif.pk])
+    if not _acknowledged(request, motif):
+        return redirect("booking:instructions", organisation.pk, motif.pk)
+    starts_at = _parse_start(request.GET.get("debut"))
+    slot = starts_at and slot_at(motif, organisation, starts_at, public=True)
+    if not slot:
+        messages.error(request, SLOT_GONE)
+        return redirect(slots_url)
+    form = build_details_form(
+        organisation.territory, request.POST if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            rdv = book_rdv(
+                motif=motif,
+                organisation=organisation,
+                starts_at=slot.starts_at,
+                user_record=user_record_from_details(form),
+            )
+        except SlotUnavailable:
+            messages.error(request, SLOT_GONE)
+            return redirect(slots_url)
+        messages.success(request, "Votre rendez-vous est confirmé.")
+        return redirect("booking:rdv", rdv_token(rdv))
+    return render(
+        request,
+        "rdvs/booking/details.html",
+        {"organisation": organisation, "motif": motif, "slot": slot, "form": form},
+    )
+
+
+@usager_rdv
+def rdv_detail(request, rdv, token):
+    return render(
+        request,
+        "rdvs/booking/rdv_detail.html",
+        {"rdv": rdv, "token": token, "can_cancel": can_cancel(rdv), "can_move": can_move(rdv)},
+    )
+
+
+@usager_rdv
+@require_http_methods(["GET", "POST"])
+def rdv_cancel(request, rdv, token):
+    if not can_cancel(rdv):
+        messages.error(request, "Ce RDV ne peut plus être annulé en ligne : contactez le service.")
+        return redirect("booking:rdv", token)
+    if request.method == "POST":
+        cancel_rdv_by_usager(rdv)
+        messages.success(request, "Votre rendez-vous est annulé.")
+        return redirect("booking:rdv", token)
+    return render(request, "rdvs/booking/rdv_cancel.html", {"rdv": rdv, "token": token})
+
+
+@usager_rdv
+def rdv_move(request, rdv, token):
+    if not can_move(rdv):
+        messages.error(request, "Ce RDV ne peut pas être déplacé en ligne : contactez le service.")
+        return redirect("booking:rdv", token)
+    slots = [
+        slot
+        for slot in _public_slots(rdv.motif, rdv.organisation, ignore_rdv_id=rdv.pk)
+        if slot.starts_at != rdv.starts_at
+    ]
+    context = _week_context(request, slots)
+    context.update(
+        organisation=rdv.organisation,
+        motif=rdv.motif,
+        rdv=rdv,
+        choose_url=reverse("booking:move_confirm", args=[token]),
+        week_url=request.path,
+    )
+    return render(request, "rdvs/booking/slots.html", context)
+
+
+@usager_rdv
+@require_http_methods(["GET", "POST"])
+def rdv_move_confirm(request, rdv, token):
+    move_url = reverse("booking:move", args=[token])
+    if not can_move(rdv):
+        messages.error(request, "Ce RDV ne peut pas être déplacé en ligne : contactez le service.")
+        return redirect("booking:rdv", token)
+    starts_at = _parse_start(request.GET.get("debut"))
+    slot = starts_at and slot_at(
+        rdv.motif, rdv.organisation, starts_at, public=True, ignore_rdv_id=rdv.pk
+    )
+    if not slot:
+        messages.error(request, SLOT_GONE)
+        return redirect(move_url)
+    if request.method == "POST":
+        try:
+            move_rdv_by_usager(rdv, slot.starts_at)
+        except SlotUnavailable:
+            messages.error(request, SLOT_GONE)
+            return redirect(move_url)
+        messages.success(request, "Votre rendez-vous a été déplacé.")
+        return redirect("booking:rdv", token)
+    return render(
+        request, "rdvs/booking/rdv_move_confirm.html", {"rdv": rdv, "token": token, "slot": slot}
+    )

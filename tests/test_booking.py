@@ -1,0 +1,472 @@
+import threading
+import time as wall_clock
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from motifs.models import DAY, HOUR
+from rdvs import sms
+from rdvs.booking import tasks
+from rdvs.booking.services import (
+    SlotUnavailable,
+    book_rdv,
+    cancel_rdv_by_usager,
+    move_rdv_by_usager,
+)
+from rdvs.booking.tokens import rdv_token
+from rdvs.models import Rdv, RdvAgent, RdvStatus
+from territories.models import TerritoryService
+from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_range
+from tests.factories import MotifFactory, UserRecordFactory
+from user_records.models import UserRecord
+from webhooks.models import Event
+
+NOW = paris(2026, 3, 2, 8, 0)  # Monday 2 March 2026, 8:00 in Paris
+MONDAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def agent(territory, organisation, service):
+    return receiving_agent(
+        territory, organisation, service, first_name="Bob", email="bob.agent@exemple.fr"
+    )
+
+
+@pytest.fixture
+def motif(territory, organisation, service):
+    return public_motif(
+        territory,
+        organisation,
+        service,
+        name="Accompagnement RSA",
+        min_booking_delay=2 * HOUR,
+        max_booking_delay=14 * DAY,
+        public_can_move=True,
+        instructions_before="Apportez votre <b>avis d'imposition</b>.",
+        instructions_after="Voir https://exemple.fr/rsa\nMerci d'arriver 5 minutes en avance.",
+    )
+
+
+@pytest.fixture
+def open_range(agent, organisation, motif):
+    return weekly_range(agent, organisation, motif, MONDAY, [0, 1, 2, 3, 4])
+
+
+def url(name, *args):
+    return reverse(f"booking:{name}", args=args)
+
+
+def slot_param(when) -> str:
+    return str(int(when.timestamp()))
+
+
+def acknowledge(client, organisation, motif):
+    return client.post(url("instructions", organisation.pk, motif.pk), {"acknowledged": "on"})
+
+
+DETAILS = {
+    "first_name": "Camille",
+    "last_name": "Durand",
+    "email": "camille@exemple.fr",
+    "phone": "06 12 34 56 78",
+    "consent": "on",
+}
+
+
+def test_motif_list_shows_only_motifs_open_to_usagers(client, territory, organisation, service):
+    public_motif(territory, organisation, service, name="Ouvert", default_duration=45)
+    public_motif(territory, organisation, service, name="Fermé", bookable_by_public=False)
+    public_motif(territory, organisation, service, name="Archivé", archived_at=timezone.now())
+    content = client.get(url("motifs", organisation.pk)).content.decode()
+    assert "Ouvert" in content and "Sur place" in content and "45 minutes" in content
+    assert "Fermé" not in content and "Archivé" not in content
+
+
+def test_motifs_of_a_deactivated_service_vanish(client, territory, organisation, service, motif):
+    TerritoryService.objects.filter(territory=territory, service=service).update(is_active=False)
+    assert "Accompagnement RSA" not in client.get(url("motifs", organisation.pk)).content.decode()
+    assert client.get(url("slots", organisation.pk, motif.pk)).status_code == 404
+
+
+def test_before_instruction_must_be_acknowledged_before_any_slot(
+    client, frozen, organisation, motif, open_range
+):
+    slots_url = url("slots", organisation.pk, motif.pk)
+    response = client.get(slots_url)
+    assert response.status_code == 302
+    assert response["Location"] == url("instructions", organisation.pk, motif.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "Apportez votre &lt;b&gt;avis d&#x27;imposition&lt;/b&gt;." in page  # no HTML
+    refused = client.post(url("instructions", organisation.pk, motif.pk), {})
+    assert "Confirmez avoir lu ces informations" in refused.content.decode()
+    assert client.get(slots_url).status_code == 302
+    assert acknowledge(client, organisation, motif)["Location"] == slots_url
+    page = client.get(slots_url).content.decode()
+    assert "Lundi 2 mars 2026" in page
+    assert f"?debut={slot_param(paris(2026, 3, 2, 10, 0))}" in page  # 8:00 + 2 h minimum delay
+    assert f"?debut={slot_param(paris(2026, 3, 2, 9, 30))}" not in page
+
+
+def test_a_motif_without_before_instruction_goes_straight_to_slots(
+    client, frozen, organisation, motif
+):
+    motif.instructions_before = ""
+    motif.save()
+    response = client.get(url("instructions", organisation.pk, motif.pk))
+    assert response["Location"] == url("slots", organisation.pk, motif.pk)
+
+
+def test_first_available_day_first_and_next_availability_on_an_empty_week(
+    client, frozen, agent, organisation, motif
+):
+    weekly_range(agent, organisation, motif, date(2026, 3, 12), [3])  # Thursdays from the 12th
+    acknowledge(client, organisation, motif)
+    slots_url = url("slots", organisation.pk, motif.pk)
+    page = client.get(slots_url).content.decode()
+    assert "Semaine du 12 mars 2026" in page
+    empty = client.get(slots_url + "?semaine=2026-03-02").content.decode()
+    assert "Aucun créneau disponible cette semaine." in empty
+    assert "Prochaine disponibilité : jeudi 12 mars 2026" in empty
+
+
+def book(client, organisation, motif, when, **details):
+    acknowledge(client, organisation, motif)
+    return client.post(
+        url("details", organisation.pk, motif.pk) + f"?debut={slot_param(when)}",
+        {**DETAILS, **details},
+    )
+
+
+def test_booking_creates_the_rdv_and_shows_the_after_instruction(
+    client, frozen, territory, organisation, motif, agent, open_range
+):
+    when = paris(2026, 3, 3, 9, 30)
+    details_page = client.get(
+        url("details", organisation.pk, motif.pk) + f"?debut={slot_param(when)}"
+    )
+    assert details_page.status_code == 302  # not acknowledged yet
+    acknowledge(client, organisation, motif)
+    page = client.get(url("details", organisation.pk, motif.pk) + f"?debut={slot_param(when)}")
+    assert "mardi 3 mars 2026 à 09:30" in page.content.decode()
+    response = book(client, organisation, motif, when)
+    rdv = Rdv.objects.get()
+    assert response["Location"] == url("rdv", rdv_token(rdv))
+    assert (rdv.starts_at, rdv.ends_at, rdv.created_by) == (
+        when,
+        when + timedelta(minutes=30),
+        "usager",
+    )
+    assert list(rdv.agents.all()) == [agent]
+    record = UserRecord.objects.get()
+    assert (record.territory, record.email, record.phone) == (
+        territory,
+        "camille@exemple.fr",
+        "06 12 34 56 78",
+    )
+    assert list(record.organisations.all()) == [organisation]
+    assert Event.objects.filter(type="rdv.created").count() == 1
+    confirmation = client.get(response["Location"]).content.decode()
+    assert "Votre rendez-vous est confirmé." in confirmation
+    assert "Informations supplémentaires" in confirmation
+    assert '<a href="https://exemple.fr/rsa" rel="nofollow">https://exemple.fr/rsa</a><br>' in (
+        confirmation
+    )
+    # The slot is gone for the next usager.
+    page = client.get(url("slots", organisation.pk, motif.pk)).content.decode()
+    assert f"?debut={slot_param(when)}" not in page
+
+
+def test_details_are_required_with_consent(client, frozen, organisation, motif, open_range):
+    response = book(client, organisation, motif, paris(2026, 3, 3, 9, 30), consent="", email="")
+    content = response.content.decode()
+    assert "Votre accord est nécessaire pour prendre rendez-vous." in content
+    assert "Ce champ est obligatoire." in content
+    assert not Rdv.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        paris(2026, 3, 2, 9, 30),  # before now + minimum delay (2 h)
+        paris(2026, 3, 17, 9, 0),  # after now + maximum delay (14 days)
+        paris(2026, 3, 3, 9, 10),  # not a slot boundary
+        paris(2026, 3, 3, 14, 0),  # outside the range
+    ],
+)
+def test_forged_slots_cannot_be_booked(client, frozen, organisation, motif, open_range, when):
+    response = book(client, organisation, motif, when)
+    assert response["Location"] == url("slots", organisation.pk, motif.pk)
+    assert not Rdv.objects.exists()
+    assert "n&#x27;est plus disponible" in client.get(response["Location"]).content.decode()
+
+
+def test_forged_motifs_cannot_be_booked(
+    client, frozen, territory, organisation, service, agent, other_territory
+):
+    closed = public_motif(territory, organisation, service, bookable_by_public=False)
+    archived = public_motif(territory, organisation, service, archived_at=timezone.now())
+    elsewhere = MotifFactory(territory=other_territory, bookable_by_public=True)
+    for motif in (closed, archived):
+        weekly_range(agent, organisation, motif, MONDAY, [1])
+    for motif in (closed, archived, elsewhere):
+        when = paris(2026, 3, 3, 9, 0)
+        response = client.post(
+            url("details", organisation.pk, motif.pk) + f"?debut={slot_param(when)}", DETAILS
+        )
+        assert response.status_code == 404
+        assert client.get(url("slots", organisation.pk, motif.pk)).status_code == 404
+    assert not Rdv.objects.exists()
+
+
+def booked_rdv(organisation, motif, when, **record):
+    return book_rdv(
+        motif=motif,
+        organisation=organisation,
+        starts_at=when,
+        user_record=UserRecordFactory.build(
+            first_name="Camille", email="camille@exemple.fr", phone="0612345678", **record
+        ),
+    )
+
+
+def test_confirmation_mail_and_sms_content(frozen, organisation, motif, agent, open_range):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    tasks.send_rdv_mail(rdv.pk, "created")
+    tasks.send_rdv_sms(rdv.pk, "created")
+    (message,) = mail.outbox
+    assert message.to == ["camille@exemple.fr"]
+    assert message.subject == "RDV confirmé : Accompagnement RSA le 3 mars 2026 à 09:30"
+    link = "http://127.0.0.1:8000" + url("rdv", rdv_token(rdv))
+    assert "Informations supplémentaires :\nVoir https://exemple.fr/rsa" in message.body
+    assert link in message.body
+    html = message.alternatives[0][0]
+    assert "Informations supplémentaires" in html and f'href="{link}"' in html
+    (text,) = sms.outbox()
+    assert text.to == "0612345678"
+    assert text.text == (
+        "RDV Accompagnement RSA confirmé le mardi 3 mars 2026 à 09h30, "
+        f"Maison des solidarités de Valence. Infos et annulation : {link}"
+    )
+
+
+def test_no_sms_without_a_phone(frozen, organisation, motif, open_range):
+    rdv = book_rdv(
+        motif=motif,
+        organisation=organisation,
+        starts_at=paris(2026, 3, 3, 9, 30),
+        user_record=UserRecordFactory.build(phone=""),
+    )
+    tasks.send_rdv_sms(rdv.pk, "created")
+    assert sms.outbox() == []
+
+
+def test_rdv_page_needs_the_signed_token(client, frozen, organisation, motif, open_range):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    assert client.get(url("rdv", rdv_token(rdv))).status_code == 200
+    assert client.get(url("rdv", f"{rdv.pk}-0000")).status_code == 404
+    assert client.get(url("rdv", str(rdv.pk))).status_code == 404
+
+
+def test_usager_moves_the_rdv_and_the_agent_is_told(
+    client, frozen, organisation, motif, agent, open_range
+):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    token = rdv_token(rdv)
+    page = client.get(url("rdv", token)).content.decode()
+    assert "Déplacer le RDV" in page
+    move_page = client.get(url("move", token)).content.decode()
+    assert f"?debut={slot_param(paris(2026, 3, 3, 9, 0))}" in move_page
+    assert f"?debut={slot_param(paris(2026, 3, 3, 9, 30))}" not in move_page  # its own time
+    new_time = paris(2026, 3, 4, 10, 0)
+    confirm = client.get(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
+    assert "mercredi 4 mars 2026 à 10:00" in confirm.content.decode()
+    response = client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
+    assert response["Location"] == url("rdv", token)
+    rdv.refresh_from_db()
+    assert rdv.starts_at == new_time
+    assert list(RdvAgent.objects.values_list("agent_id", "starts_at")) == [(agent.pk, new_time)]
+    tasks.notify_agents(rdv.pk, "moved")
+    (notice,) = mail.outbox
+    assert notice.to == ["bob.agent@exemple.fr"]
+    assert "a déplacé son rendez-vous en ligne" in notice.body
+    assert "mercredi 4 mars 2026 à 10:00" in notice.body
+
+
+def test_moving_is_refused_when_the_motif_forbids_it_or_outside_the_window(
+    client, frozen, organisation, motif, open_range
+):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 2, 10, 30))
+    token = rdv_token(rdv)
+    # Within the minimum delay (2 h) of the RDV: too late to move it online.
+    with time_machine.travel(paris(2026, 3, 2, 8, 45), tick=False):
+        assert "Déplacer le RDV" not in client.get(url("rdv", token)).content.decode()
+        assert client.get(url("move", token))["Location"] == url("rdv", token)
+    motif.public_can_move = False
+    motif.save()
+    assert "Déplacer le RDV" not in client.get(url("rdv", token)).content.decode()
+    new_time = paris(2026, 3, 4, 10, 0)
+    client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
+    with pytest.raises(ValueError):
+        move_rdv_by_usager(rdv, new_time)
+    rdv.refresh_from_db()
+    assert rdv.starts_at == paris(2026, 3, 2, 10, 30)
+
+
+def test_moving_to_a_slot_outside_the_window_is_refused(
+    client, frozen, organisation, motif, open_range
+):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    too_far = paris(2026, 3, 20, 9, 0)
+    response = client.post(url("move_confirm", rdv_token(rdv)) + f"?debut={slot_param(too_far)}")
+    assert response["Location"] == url("move", rdv_token(rdv))
+    with pytest.raises(SlotUnavailable):
+        move_rdv_by_usager(rdv, too_far)
+
+
+def test_usager_cancels_after_confirmation_and_the_slot_is_free_again(
+    client, frozen, organisation, motif, agent, open_range
+):
+    when = paris(2026, 3, 3, 9, 30)
+    rdv = booked_rdv(organisation, motif, when)
+    token = rdv_token(rdv)
+    confirm = client.get(url("cancel", token)).content.decode()
+    assert "Êtes-vous sûr de vouloir annuler ce rendez-vous ?" in confirm
+    assert Rdv.objects.get().status == RdvStatus.UNKNOWN
+    response = client.post(url("cancel", token))
+    assert response["Location"] == url("rdv", token)
+    rdv.refresh_from_db()
+    assert rdv.status == RdvStatus.CANCELLED and rdv.cancelled_at is not None
+    assert "Ce rendez-vous est annulé." in client.get(url("rdv", token)).content.decode()
+    assert Event.objects.filter(type="rdv.updated", payload__status="cancelled").exists()
+    assert booked_rdv(organisation, motif, when).starts_at == when  # free again
+    tasks.notify_agents(rdv.pk, "cancelled")
+    assert "a annulé son rendez-vous en ligne du mardi 3 mars 2026 à 09:30" in (mail.outbox[0].body)
+
+
+def test_cancelling_online_stops_four_hours_before(client, frozen, organisation, motif, open_range):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 2, 11, 0))
+    token = rdv_token(rdv)
+    with time_machine.travel(paris(2026, 3, 2, 7, 30), tick=False):
+        assert "Annuler le RDV" not in client.get(url("rdv", token)).content.decode()
+        assert client.post(url("cancel", token))["Location"] == url("rdv", token)
+        with pytest.raises(ValueError):
+            cancel_rdv_by_usager(rdv)
+    assert Rdv.objects.get().status == RdvStatus.UNKNOWN
+
+
+def test_a_taken_slot_tells_the_usager_and_shows_the_others(
+    client, frozen, organisation, motif, open_range
+):
+    when = paris(2026, 3, 3, 9, 30)
+    booked_rdv(organisation, motif, when)
+    response = book(client, organisation, motif, when)
+    assert response["Location"] == url("slots", organisation.pk, motif.pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "vient d&#x27;être réservé par quelqu&#x27;un d&#x27;autre" in page
+    assert f"?debut={slot_param(paris(2026, 3, 3, 10, 0))}" in page
+
+
+def wait_for_a_blocked_transaction() -> bool:
+    deadline = wall_clock.monotonic() + 10
+    with connection.cursor() as cursor:
+        while wall_clock.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+            wall_clock.sleep(0.02)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_usagers_racing_for_one_slot_exactly_one_wins(
+    territory, organisation, service, agent, motif, open_range
+):
+    """Two real transactions: the first holds its insert uncommitted while the second,
+    which saw the slot free, tries to book it; PostgreSQL makes the second fail."""
+    when = paris(2026, 3, 3, 9, 30)
+    first_inserted, release_first = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def first():
+        try:
+            with scopes_disabled(), time_machine.travel(NOW, tick=False), transaction.atomic():
+                booked_rdv(organisation, motif, when, last_name="Premier")
+                first_inserted.set()
+                release_first.wait(10)
+            outcomes["first"] = "booked"
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_inserted.wait(10)
+            with scopes_disabled(), time_machine.travel(NOW, tick=False):
+                booked_rdv(organisation, motif, when, last_name="Second")
+            outcomes["second"] = "booked"
+        except SlotUnavailable:
+            outcomes["second"] = "refused"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_inserted.wait(10)
+    assert wait_for_a_blocked_transaction()  # the second waits on the first's uncommitted row
+    release_first.set()
+    for thread in threads:
+        thread.join(15)
+    assert outcomes == {"first": "booked", "second": "refused"}
+    assert list(Rdv.objects.values_list("user_records__last_name", flat=True)) == ["Premier"]
+
+
+def scheduled_tasks(callbacks) -> list[tuple[str, tuple]]:
+    """The Celery tasks a transaction queued for after its commit (delay_on_commit)."""
+    return [(callback.func.__self__.name, callback.args) for callback in callbacks]
+
+
+def test_booking_queues_mail_and_sms_after_commit(
+    django_capture_on_commit_callbacks, frozen, organisation, motif, open_range
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    assert scheduled_tasks(callbacks) == [
+        ("rdvs.booking.tasks.send_rdv_mail", (rdv.pk, "created")),
+        ("rdvs.booking.tasks.send_rdv_sms", (rdv.pk, "created")),
+    ]
+
+
+def test_a_move_to_another_agent_tells_both_agents(
+    django_capture_on_commit_callbacks,
+    frozen,
+    territory,
+    organisation,
+    service,
+    motif,
+    agent,
+    open_range,
+):
+    other = receiving_agent(territory, organisation, service, email="carol@exemple.fr")
+    weekly_range(other, organisation, motif, MONDAY, [2])  # Wednesdays only
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    busy = booked_rdv(organisation, motif, paris(2026, 3, 4, 10, 0))  # takes Bob first
+    assert list(busy.agents.all()) == [agent]
+    with django_capture_on_commit_callbacks() as callbacks:
+        move_rdv_by_usager(rdv, paris(2026, 3, 4, 10, 0))
+    assert list(rdv.agents.all()) == [other]
+    expected = ("rdvs.booking.tasks.notify_agents", (rdv.pk, "moved", sorted([agent.pk, other.pk])))
+    assert expected in scheduled_tasks(callbacks)
+    tasks.notify_agents(*expected[1])
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob.agent@exemple.fr", "carol@exemple.fr"]
