@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -40,6 +41,13 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
-        before=before,
-        after=after,
+        before=_json_safe(before),
+        after=_json_safe(after),
     )
+
+
+def _json_safe(value: dict | None) -> dict | None:
+    """Dates, decimals and UUIDs as text, so any snapshot can be stored."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

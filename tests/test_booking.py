@@ -173,7 +173,7 @@ def test_booking_creates_the_rdv_and_shows_the_after_instruction(
     assert (record.territory, record.email, record.phone) == (
         territory,
         "camille@exemple.fr",
-        "06 12 34 56 78",
+        "+33612345678",
     )
     assert list(record.organisations.all()) == [organisation]
     assert Event.objects.filter(type="rdv.created").count() == 1
@@ -349,7 +349,7 @@ def test_usager_cancels_after_confirmation_and_the_slot_is_free_again(
     rdv.refresh_from_db()
     assert rdv.status == RdvStatus.CANCELLED and rdv.cancelled_at is not None
     assert "Ce rendez-vous est annulé." in client.get(url("rdv", token)).content.decode()
-    assert Event.objects.filter(type="rdv.updated", payload__status="cancelled").exists()
+    assert Event.objects.filter(type="rdv.cancelled", payload__status="cancelled").exists()
     assert booked_rdv(organisation, motif, when).starts_at == when  # free again
     tasks.notify_agents(rdv.pk, "cancelled")
     assert "a annulé son rendez-vous en ligne du mardi 3 mars 2026 à 09:30" in (mail.outbox[0].body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from territories.validators import validate_french_phone
+from user_records.forms import UserRecordForm, build_user_record_form
 from user_records.models import UserRecord
 
 CONSENT_LABEL = (
@@ -20,41 +20,33 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class UsagerDetailsForm(forms.Form):
-    first_name = forms.CharField(label="Prénom", max_length=150)
-    last_name = forms.CharField(label="Nom", max_length=150)
-    email = forms.EmailField(
-        label="Adresse e-mail", help_text="Pour recevoir la confirmation et le lien du RDV."
+CONSENT_HELP = (
+    "Elles servent uniquement à organiser ce rendez-vous et à vous en informer ; "
+    "vous pouvez demander leur modification ou leur suppression à l'organisation."
+)
+
+
+def build_details_form(territory, data=None) -> UserRecordForm:
+    """The territory's user-record form for the public: first and last name, e-mail and
+    phone (unless the territory hides them), the custom fields asked in online booking,
+    and the consent to keep the data."""
+    form = build_user_record_form(
+        territory, data=data, standard_fields=["email", "phone"], booking=True
     )
-    phone = forms.CharField(
-        label="Téléphone portable",
-        max_length=30,
-        required=False,
-        validators=[validate_french_phone],
-        help_text="Facultatif : pour recevoir la confirmation par SMS.",
-    )
-    consent = forms.BooleanField(
+    if "email" in form.fields:
+        form.fields["email"].required = True
+        form.fields["email"].help_text = "Pour recevoir la confirmation et le lien du RDV."
+    if "phone" in form.fields:
+        form.fields["phone"].label = "Téléphone portable"
+        form.fields["phone"].help_text = "Facultatif : pour recevoir la confirmation par SMS."
+    form.fields["consent"] = forms.BooleanField(
         label=CONSENT_LABEL,
-        help_text=(
-            "Elles servent uniquement à organiser ce rendez-vous et à vous en informer ; "
-            "vous pouvez demander leur modification ou leur suppression à l'organisation."
-        ),
+        help_text=CONSENT_HELP,
         error_messages={"required": "Votre accord est nécessaire pour prendre rendez-vous."},
     )
+    return form
 
 
-def build_details_form(territory, data=None) -> UsagerDetailsForm:
-    """The details form of the territory. Standard fields only for now: after merge it
-    switches to the user-records section's `build_user_record_form(territory, …)`."""
-    return UsagerDetailsForm(data)
-
-
-def user_record_from_details(form: UsagerDetailsForm) -> UserRecord:
+def user_record_from_details(form: UserRecordForm) -> UserRecord:
     """An unsaved UserRecord from a valid details form (the booking service saves it)."""
-    data = form.cleaned_data
-    return UserRecord(
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        email=data["email"],
-        phone=data["phone"],
-    )
+    return UserRecord(**form.standard_values(), custom_values=form.custom_values())

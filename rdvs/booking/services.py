@@ -16,6 +16,7 @@ from motifs.models import Motif
 from rdvs.availability.services import json_safe
 from rdvs.booking import tasks
 from rdvs.models import CreatedBy, Rdv, RdvAgent, RdvStatus
+from rdvs.payloads import rdv_payload
 from rdvs.slots import booking_window, slot_at
 from territories.audit import record
 from territories.models import Organisation
@@ -28,23 +29,6 @@ PUBLIC_CANCEL_DELAY = timedelta(hours=4)
 
 class SlotUnavailable(Exception):
     """The slot is outside the window, was never free, or someone else just took it."""
-
-
-def rdv_payload(rdv: Rdv) -> dict:
-    return json_safe(
-        {
-            "id": rdv.pk,
-            "organisation_id": rdv.organisation_id,
-            "motif_id": rdv.motif_id,
-            "starts_at": rdv.starts_at,
-            "ends_at": rdv.ends_at,
-            "status": rdv.status,
-            "created_by": rdv.created_by,
-            "agent_ids": sorted(link.agent_id for link in rdv.agent_links.all()),
-            "user_record_ids": sorted(u.pk for u in rdv.user_records.all()),
-            "cancelled_at": rdv.cancelled_at,
-        }
-    )
 
 
 def _take_agent(rdv: Rdv, agent_ids: list[int]) -> None:
@@ -65,7 +49,7 @@ def _take_agent(rdv: Rdv, agent_ids: list[int]) -> None:
 def _publish(rdv: Rdv, action: str, before: dict | None = None) -> None:
     payload = rdv_payload(rdv)
     publish(rdv.territory, f"rdv.{action}", payload, organisations=[rdv.organisation_id])
-    record(rdv.territory, None, f"rdv.{action}", rdv, before=before, after=payload)
+    record(rdv.territory, None, f"rdv.{action}", rdv, before=before, after=json_safe(payload))
 
 
 @transaction.atomic
@@ -111,12 +95,12 @@ def cancel_rdv_by_usager(rdv: Rdv) -> Rdv:
     rdv = Rdv.objects.select_for_update().select_related("motif").get(pk=rdv.pk)
     if not can_cancel(rdv):
         raise ValueError("Ce RDV ne peut plus être annulé en ligne.")
-    before = rdv_payload(rdv)
+    before = json_safe(rdv_payload(rdv))
     rdv.status = RdvStatus.CANCELLED
     rdv.cancelled_at = timezone.now()
     rdv.save(update_fields=["status", "cancelled_at", "updated_at"])
     rdv.agent_links.update(holds_time=False)
-    _publish(rdv, "updated", before)
+    _publish(rdv, "cancelled", before)
     tasks.notify_agents.delay_on_commit(rdv.pk, "cancelled")
     return rdv
 
@@ -129,7 +113,7 @@ def move_rdv_by_usager(rdv: Rdv, starts_at: datetime) -> Rdv:
     slot = slot_at(rdv.motif, rdv.organisation, starts_at, public=True, ignore_rdv_id=rdv.pk)
     if slot is None:
         raise SlotUnavailable
-    before = rdv_payload(rdv)
+    before = json_safe(rdv_payload(rdv))
     current = set(rdv.agent_links.values_list("agent_id", flat=True))
     # Keep the same agent when they are free at the new time.
     candidates = sorted(slot.agent_ids, key=lambda agent_id: agent_id not in current)
