@@ -68,3 +68,29 @@ SECTIONS = [
         "Consulter, modifier et ajouter les organisations de l'espace.",
     ),
 ]
+
+
+# The agents' daily screens, for every member of the territory (admins included).
+AGENT_SCREENS = [
+    Section(
+        "agenda",
+        "Agenda des RDV",
+        "rdvs:agenda_day",
+        "fr-icon-calendar-event-line",
+        "Vos RDV du jour et de la semaine, la salle d'attente.",
+    ),
+    Section(
+        "records",
+        "Usagers",
+        "user_records:list",
+        "fr-icon-user-line",
+        "Rechercher, créer et modifier les fiches usagers.",
+    ),
+    Section(
+        "availability",
+        "Plages d'ouverture",
+        "availability:list",
+        "fr-icon-time-line",
+        "Vos plages d'ouverture et vos absences.",
+    ),
+]

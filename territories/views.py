@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
+from agents.models import AgentRole, TerritoryAdmin
 from territories.models import Territory
 from territories.search import search_q
 from territories.sections import SECTIONS
@@ -11,8 +13,17 @@ from territories.tenancy import TerritoryAdminRequiredMixin
 
 @login_required
 def territory_list(request):
-    """The territories the logged-in agent administers."""
-    territories = Territory.objects.filter(admin_roles__agent=request.user).order_by("name")
+    """The territories the logged-in agent administers or works in."""
+    is_admin = Exists(TerritoryAdmin.objects.filter(territory=OuterRef("pk"), agent=request.user))
+    # A cross-territory query by design, narrowed to the caller's own roles.
+    roles = AgentRole.objects.with_scopes_disabled().filter(
+        organisation__territory=OuterRef("pk"), agent=request.user
+    )
+    territories = (
+        Territory.objects.annotate(is_admin=is_admin, is_member=Exists(roles))
+        .filter(Q(is_admin=True) | Q(is_member=True))
+        .order_by("name")
+    )
     query = request.GET.get("q", "").strip()
     if query:
         territories = territories.filter(search_q(query, "name", "departement_number"))

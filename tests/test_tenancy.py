@@ -5,7 +5,12 @@ from django_scopes.exceptions import ScopeError
 
 from territories.models import Organisation
 from territories.sections import SECTIONS
-from tests.factories import OrganisationFactory, TerritoryAdminFactory, TerritoryFactory
+from tests.factories import (
+    AgentFactory,
+    OrganisationFactory,
+    TerritoryAdminFactory,
+    TerritoryFactory,
+)
 
 
 def dashboard_url(territory):
@@ -72,10 +77,22 @@ def test_territory_list_search_ignores_accents(admin_client, territory):
     assert "Drôme" in html
 
 
-def test_an_agent_without_territory_is_told_so(client, basic_agent):
+def test_an_agent_without_territory_is_told_so(client, db):
+    client.force_login(AgentFactory())
+    html = client.get(reverse("territories:list")).content.decode()
+    assert "Vous n'êtes rattaché à aucun territoire" in html
+
+
+def test_a_basic_agent_reaches_the_agenda_not_the_configuration(client, basic_agent, territory):
     client.force_login(basic_agent)
     html = client.get(reverse("territories:list")).content.decode()
-    assert "Vous n'administrez aucun territoire" in html
+    agenda = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
+    assert f'href="{agenda}"' in html
+    dashboard = reverse("territories:dashboard", kwargs={"territory_pk": territory.pk})
+    assert f'href="{dashboard}"' not in html
+    menu = client.get(agenda).content.decode()
+    assert "Plages d&#x27;ouverture" in menu and "Usagers" in menu
+    assert "Configuration de l'espace" not in menu
 
 
 def test_unscoped_query_on_a_scoped_model_fails_loudly(territory):
