@@ -23,7 +23,12 @@ from rdvs.booking.tokens import rdv_token
 from rdvs.models import Rdv, RdvAgent, RdvStatus
 from territories.models import TerritoryService
 from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_range
-from tests.factories import MotifFactory, UserRecordFactory
+from tests.factories import (
+    CustomFieldFactory,
+    MotifFactory,
+    UserRecordFactory,
+    UserRecordSettingsFactory,
+)
 from user_records.models import UserRecord
 from webhooks.models import Event
 
@@ -470,3 +475,38 @@ def test_a_move_to_another_agent_tells_both_agents(
     assert expected in scheduled_tasks(callbacks)
     tasks.notify_agents(*expected[1])
     assert sorted(m.to[0] for m in mail.outbox) == ["bob.agent@exemple.fr", "carol@exemple.fr"]
+
+
+def test_details_step_follows_the_territorys_user_record_configuration(
+    client, frozen, territory, organisation, motif, open_range
+):
+    UserRecordSettingsFactory(territory=territory, hidden_fields=["phone"])
+    CustomFieldFactory(
+        territory=territory,
+        key="quartier",
+        label="Quartier",
+        field_type="single_choice",
+        choices=["Centre", "Fontbarlettes"],
+        required=True,
+        asked_in_booking=True,
+    )
+    CustomFieldFactory(territory=territory, label="Suivi interne", asked_in_booking=False)
+    when = paris(2026, 3, 3, 9, 30)
+    acknowledge(client, organisation, motif)
+    details_url = url("details", organisation.pk, motif.pk) + f"?debut={slot_param(when)}"
+    page = client.get(details_url).content.decode()
+    assert "Quartier" in page
+    assert "Téléphone" not in page and "Suivi interne" not in page
+
+    missing = client.post(details_url, DETAILS)
+    assert missing.status_code == 200
+    assert not Rdv.objects.exists()
+
+    response = client.post(details_url, {**DETAILS, "custom_quartier": "Centre"})
+    assert response.status_code == 302
+    record = UserRecord.objects.get()
+    assert record.custom_values == {"quartier": "Centre"}
+    assert record.phone == ""
+    created = Event.objects.get(type="user_record.created")
+    assert created.payload["id"] == record.pk
+    assert created.organisation_ids == [organisation.pk]

@@ -83,14 +83,22 @@ def _merge_custom_values(stored: dict, changes: dict[str, Any]) -> dict[str, Any
 
 @transaction.atomic
 def create_user_record(
-    territory: Territory, actor, values: dict[str, Any], custom_values: dict[str, Any]
+    territory: Territory,
+    actor,
+    values: dict[str, Any],
+    custom_values: dict[str, Any],
+    *,
+    organisations=None,
 ) -> UserRecord:
     """`values`: standard fields; `custom_values`: by stable key. The record is followed
-    by the creating agent's organisations in the territory."""
+    by `organisations` when given (online booking), else by the creating agent's
+    organisations in the territory."""
     record = UserRecord.objects.create(
         territory=territory, custom_values=_merge_custom_values({}, custom_values), **values
     )
-    if actor is not None and actor.is_authenticated:
+    if organisations is not None:
+        record.organisations.set(organisations)
+    elif actor is not None and actor.is_authenticated:
         organisation_ids = AgentRole.objects.filter(
             agent=actor, organisation__territory=territory
         ).values_list("organisation_id", flat=True)

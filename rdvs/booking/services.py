@@ -20,7 +20,9 @@ from rdvs.payloads import rdv_payload
 from rdvs.slots import booking_window, slot_at
 from territories.audit import record
 from territories.models import Organisation
+from user_records.fields import STANDARD_FIELDS
 from user_records.models import UserRecord
+from user_records.services import create_user_record
 from webhooks.events import publish
 
 # A usager may cancel online until this long before the RDV (then: by phone).
@@ -60,9 +62,13 @@ def book_rdv(
     slot = slot_at(motif, organisation, starts_at, public=True)
     if slot is None:
         raise SlotUnavailable
-    user_record.territory = organisation.territory
-    user_record.save()
-    user_record.organisations.add(organisation)
+    user_record = create_user_record(
+        organisation.territory,
+        None,
+        {name: getattr(user_record, name) for name in STANDARD_FIELDS},
+        user_record.custom_values,
+        organisations=[organisation],
+    )
     rdv = Rdv.objects.create(
         territory=organisation.territory,
         organisation=organisation,
