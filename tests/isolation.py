@@ -29,6 +29,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
             organisation=factories.OrganisationFactory(territory=territory)
         ).agent_id
     ),
+    "invitation_pk": lambda territory: factories.InvitationFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.
@@ -41,6 +42,7 @@ PUBLIC_URLS: dict[str, str] = {
     "password_reset_confirm": "authentication (signed token)",
     "password_reset_complete": "authentication",
     "territories:list": "lists only the caller's own territories",
+    "invitation_accept": "invitation link: the random token (hashed) selects the territory",
     "dev_outbox": "DEBUG-only development page",
     "dev_outbox_detail": "DEBUG-only development page",
 }
