@@ -93,6 +93,26 @@ def issue_token(invitation: Invitation) -> str:
     return token
 
 
+def _unsent(invitation: Invitation) -> None:
+    """Back to "to be sent": no working link until the mail task issues a new token."""
+    invitation.token_hash = None
+    invitation.sent_at = None
+    invitation.expires_at = None
+    invitation.send_failed = False
+
+
+def _announce(
+    invitation: Invitation, action: str, acting_agent: Agent, *, before: dict | None = None
+) -> None:
+    """The webhook event and the audit entry of an invitation change."""
+    payload = invitation_payload(invitation)
+    organisations = invitation.organisations.all()
+    publish(invitation.territory, action, payload, organisations=organisations)
+    audit.record(
+        invitation.territory, acting_agent, action, invitation, before=before, after=payload
+    )
+
+
 def _queue_mail(invitation: Invitation) -> None:
     from agents.tasks import send_invitation_mail
 
@@ -110,16 +130,15 @@ def invite_agent(
 ) -> Invitation:
     """Invite one address; an expired invitation of the same address is renewed."""
     email = email.strip().lower()
+    if territory_agents(territory).filter(email__iexact=email).exists():
+        raise ValidationError("Cette adresse appartient déjà à un agent de cet espace.")
     invitation = open_invitation_for(territory, email)
     if invitation is not None and not invitation.is_expired:
         raise ValidationError("Une invitation est déjà en cours pour cette adresse.")
     if invitation is None:
         invitation = Invitation(territory=territory, email=email)
     invitation.invited_by = acting_agent
-    invitation.token_hash = None
-    invitation.sent_at = None
-    invitation.expires_at = None
-    invitation.send_failed = False
+    _unsent(invitation)
     try:
         with transaction.atomic():
             invitation.save()
@@ -127,9 +146,7 @@ def invite_agent(
         raise ValidationError("Une invitation est déjà en cours pour cette adresse.") from exc
     invitation.services.set(services)
     invitation.organisations.set(organisations)
-    payload = invitation_payload(invitation)
-    publish(territory, "agent.invited", payload, organisations=organisations)
-    audit.record(territory, acting_agent, "agent.invited", invitation, after=payload)
+    _announce(invitation, "agent.invited", acting_agent)
     _queue_mail(invitation)
     return invitation
 
@@ -140,25 +157,12 @@ def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> None:
     if not invitation.is_open:
         raise ValidationError("Cette invitation n'est plus en cours.")
     before = invitation_payload(invitation)
-    invitation.token_hash = None
-    invitation.sent_at = None
-    invitation.expires_at = None
-    invitation.send_failed = False
     invitation.invited_by = acting_agent
+    _unsent(invitation)
     invitation.save(
         update_fields=["token_hash", "sent_at", "expires_at", "send_failed", "invited_by"]
     )
-    payload = invitation_payload(invitation)
-    organisations = invitation.organisations.all()
-    publish(invitation.territory, "invitation.resent", payload, organisations=organisations)
-    audit.record(
-        invitation.territory,
-        acting_agent,
-        "invitation.resent",
-        invitation,
-        before=before,
-        after=payload,
-    )
+    _announce(invitation, "invitation.resent", acting_agent, before=before)
     _queue_mail(invitation)
 
 
@@ -170,17 +174,7 @@ def revoke_invitation(invitation: Invitation, *, acting_agent: Agent) -> None:
     invitation.revoked_at = timezone.now()
     invitation.token_hash = None
     invitation.save(update_fields=["revoked_at", "token_hash"])
-    payload = invitation_payload(invitation)
-    organisations = invitation.organisations.all()
-    publish(invitation.territory, "invitation.revoked", payload, organisations=organisations)
-    audit.record(
-        invitation.territory,
-        acting_agent,
-        "invitation.revoked",
-        invitation,
-        before=before,
-        after=payload,
-    )
+    _announce(invitation, "invitation.revoked", acting_agent, before=before)
 
 
 def _lock_open(invitation: Invitation) -> Invitation:

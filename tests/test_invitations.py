@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
@@ -441,3 +442,18 @@ def test_a_new_agents_services_skip_those_deactivated_since_the_invitation(
             "service__name", flat=True
         )
     ) == ["Service social"]
+
+
+def test_the_service_itself_refuses_members_and_duplicates(
+    territory, organisation, service, admin_agent, basic_agent
+):
+    with pytest.raises(ValidationError):
+        invite_agent(
+            territory, "BOB@exemple.fr", [service], [organisation], acting_agent=admin_agent
+        )
+    invite_agent(territory, "dora@exemple.fr", [service], [organisation], acting_agent=admin_agent)
+    with pytest.raises(ValidationError):
+        invite_agent(
+            territory, "dora@exemple.fr", [service], [organisation], acting_agent=admin_agent
+        )
+    assert Invitation.objects.count() == 1
