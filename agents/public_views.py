@@ -46,9 +46,9 @@ def accept_invitation(request, token: str):
     if invitation is None:
         _out_of_guesses(request, increment=True)
         return _invalid(request, "unknown", 404)
+    if not invitation.is_open:  # e.g. revoked by support staff in the Django admin
+        return _invalid(request, "unknown", 404)
     with scope(territory=invitation.territory):
-        if not invitation.is_open:
-            return _invalid(request, "closed", 410)
         if invitation.is_expired:
             return _invalid(request, "expired", 410, invitation)
         return _accept(request, invitation)

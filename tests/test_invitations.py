@@ -13,11 +13,18 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
 
-from agents.invitations import find_by_token, invite_agent, resend_invitation
+from agents.invitations import (
+    accept_invitation,
+    find_by_token,
+    invite_agent,
+    resend_invitation,
+    revoke_invitation,
+)
 from agents.models import Agent, AgentRole, AgentService, Invitation
 from agents.tasks import INVITATION_MAIL_RETRIES, prune_stale_invitations, send_invitation_mail
 from territories.models import AuditEntry
 from tests.factories import (
+    AgentFactory,
     InvitationFactory,
     OrganisationFactory,
     ServiceFactory,
@@ -261,17 +268,19 @@ def test_inviting_again_after_expiry_renews_the_same_invitation(
 
 
 def test_revoked_used_and_unknown_links_say_nothing_more(client, territory, admin_agent):
-    revoked = InvitationFactory(territory=territory, revoked_at=NOW)
-    used = InvitationFactory(territory=territory, accepted_at=NOW)
-    for invitation in (revoked, used):
-        response = client.get(f"/invitations/{invitation.token}/")
-        assert response.status_code == 410
-        html = response.content.decode()
+    revoked = InvitationFactory(territory=territory)
+    revoke_invitation(revoked, acting_agent=admin_agent)
+    used = InvitationFactory(territory=territory, email="charlie@exemple.fr")
+    accept_invitation(used, AgentFactory(email="charlie@exemple.fr"))
+    for path in (f"/invitations/{revoked.token}/", f"/invitations/{used.token}/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        html = unescape(response.content.decode())
         assert "Lien d'invitation non valable" in html
-        assert "Drôme" not in html and invitation.email not in html
+        assert "Drôme" not in html and "exemple.fr" not in html
     unknown = client.get("/invitations/nimporte-quoi/")
     assert unknown.status_code == 404
-    assert "Lien d'invitation non valable" in unknown.content.decode()
+    assert "Lien d'invitation non valable" in unescape(unknown.content.decode())
 
 
 def test_token_guessing_is_rate_limited_per_address(client, territory):
