@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from agents.models import Agent, AgentRole, AgentService, TerritoryAdmin
+from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
 
 
 class AgentCreationForm(UserCreationForm):
@@ -71,3 +71,23 @@ class AgentServiceAdmin(admin.ModelAdmin):
     list_filter = ["territory", "service"]
     search_fields = ["agent__email", "agent__last_name", "service__name"]
     list_select_related = ["agent", "service", "territory"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "territory",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "send_failed",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["territory", "send_failed"]
+    search_fields = ["email", "territory__name", "invited_by__email"]
+    list_select_related = ["territory", "invited_by"]
+    autocomplete_fields = ["services", "organisations"]
+    readonly_fields = ["created_at", "sent_at", "send_failed", "expires_at", "accepted_at", "agent"]

@@ -1,7 +1,14 @@
-from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+import re
 
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, PasswordResetForm
+from django.core.validators import validate_email
+
+from agents.invitations import open_invitation_for, territory_agents
+from agents.models import AccessLevel, Agent, AgentRole, TerritoryAdmin
 from agents.tasks import send_password_reset_mail
+from territories.models import Organisation, Service
+from territories.queries import active_services
 
 
 class LoginForm(AuthenticationForm):
@@ -33,3 +40,165 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def save(self, **kwargs) -> None:
         for agent in self.get_users(self.cleaned_data["email"]):
             send_password_reset_mail.delay_on_commit(agent.pk)
+
+
+ONE_ADDRESS_ONLY = (
+    "Vous devez inviter les agents un par un : saisissez une seule adresse e-mail. "
+    "Il n'est pas possible d'envoyer des invitations à plusieurs adresses simultanément."
+)
+_SEPARATORS = re.compile(r"[,;\s]+")
+
+
+class InvitationForm(forms.Form):
+    email = forms.CharField(
+        label="Adresse e-mail de l'agent",
+        max_length=254,
+        help_text="Une seule adresse : les agents sont invités un par un.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label="Services",
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un service."},
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label="Organisations",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une organisation."},
+    )
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+        self.pending_invitation = None
+        self.fields["services"].queryset = active_services(territory)
+        self.fields["organisations"].queryset = Organisation.objects.filter(territory=territory)
+
+    def clean_email(self) -> str:
+        raw = self.cleaned_data["email"].strip()
+        parts = [part for part in _SEPARATORS.split(raw) if part]
+        if len(parts) > 1 or raw.count("@") > 1:
+            raise forms.ValidationError(ONE_ADDRESS_ONLY, code="several_addresses")
+        email = raw.lower()
+        validate_email(email)
+        if territory_agents(self.territory).filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "Cette adresse appartient déjà à un agent de cet espace.", code="member"
+            )
+        pending = open_invitation_for(self.territory, email)
+        if pending is not None and not pending.is_expired:
+            self.pending_invitation = pending
+            raise forms.ValidationError(
+                "Une invitation est déjà en cours pour cette adresse : "
+                "renvoyez-la plutôt que d'en créer une nouvelle.",
+                code="pending",
+            )
+        return email
+
+
+class AcceptInvitationForm(BaseUserCreationForm):
+    """First name, last name and password of a new account (Django's validators)."""
+
+    class Meta:
+        model = Agent
+        fields = ["first_name", "last_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+
+
+class AgentForm(forms.Form):
+    """Services, access level per organisation (or none) and territory admin role."""
+
+    services = forms.ModelMultipleChoiceField(
+        label="Services",
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Seuls les services actifs de l'espace sont proposés.",
+        error_messages={"required": "Choisissez au moins un service."},
+    )
+    is_territory_admin = forms.BooleanField(
+        label="Administrateur d'espace",
+        required=False,
+        help_text="Peut configurer tout l'espace : agents, motifs, services, organisations…",
+    )
+
+    def __init__(self, *args, territory, agent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = active_services(territory)
+        self.organisations = list(Organisation.objects.filter(territory=territory))
+        levels = {
+            role.organisation_id: role.access_level
+            for role in AgentRole.objects.filter(agent=agent, organisation__territory=territory)
+        }
+        for organisation in self.organisations:
+            self.fields[f"organisation_{organisation.pk}"] = forms.ChoiceField(
+                label=organisation.name,
+                choices=[("", "Pas membre"), *AccessLevel.choices],
+                required=False,
+                initial=levels.get(organisation.pk, ""),
+            )
+        self.initial.setdefault(
+            "services",
+            list(
+                agent.service_assignments.filter(territory=territory).values_list(
+                    "service_id", flat=True
+                )
+            ),
+        )
+        self.initial.setdefault(
+            "is_territory_admin",
+            TerritoryAdmin.objects.filter(agent=agent, territory=territory).exists(),
+        )
+
+    def organisation_fields(self):
+        return [self[f"organisation_{organisation.pk}"] for organisation in self.organisations]
+
+    def levels(self) -> dict[Organisation, str | None]:
+        return {
+            organisation: self.cleaned_data.get(f"organisation_{organisation.pk}") or None
+            for organisation in self.organisations
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.organisations and not any(self.levels().values()):
+            raise forms.ValidationError(
+                "L'agent doit rester membre d'au moins une organisation. Pour le retirer "
+                "de l'espace, utilisez « Retirer de l'espace »."
+            )
+        return cleaned
+
+
+class AgentFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", "Tous"),
+        ("active", "Agents actifs"),
+        ("pending", "Invitations en attente"),
+        ("expired", "Invitations expirées"),
+    ]
+
+    q = forms.CharField(label="Nom ou adresse e-mail", required=False)
+    service = forms.ModelChoiceField(
+        label="Service", queryset=Service.objects.none(), required=False, empty_label="Tous"
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Toutes",
+    )
+    status = forms.ChoiceField(label="Statut", choices=STATUS_CHOICES, required=False)
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(
+            territory_services__territory=territory
+        ).order_by("name")
+        self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)

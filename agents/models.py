@@ -1,6 +1,11 @@
+import hashlib
+from datetime import timedelta
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -145,3 +150,104 @@ class AgentService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} — {self.service}"
+
+
+INVITATION_VALIDITY = timedelta(hours=48)
+
+
+def hash_token(token: str) -> str:
+    """Only this digest is stored: a database leak gives no working invitation link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationStatus(models.TextChoices):
+    SENDING = "sending", "Envoi en cours"
+    PENDING = "pending", "En attente"
+    FAILED = "failed", "Échec de l'envoi"
+    EXPIRED = "expired", "Expirée"
+    ACCEPTED = "accepted", "Acceptée"
+    REVOKED = "revoked", "Révoquée"
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join a territory, valid 48 hours after it was sent.
+
+    The token is issued when the mail is sent; re-sending issues a new one, which
+    kills the previous link at once (its hash is gone)."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("adresse e-mail")
+    services = models.ManyToManyField(
+        "territories.Service", related_name="invitations", verbose_name="services"
+    )
+    organisations = models.ManyToManyField(
+        "territories.Organisation", related_name="invitations", verbose_name="organisations"
+    )
+    invited_by = models.ForeignKey(
+        Agent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+        verbose_name="invité par",
+    )
+    agent = models.ForeignKey(
+        Agent,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_accepted",
+        verbose_name="compte de l'agent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
+    send_failed = models.BooleanField("échec de l'envoi", default=False)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "territory",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="unique_open_invitation",
+                violation_error_message="Une invitation est déjà en cours pour cette adresse.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.email}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    @property
+    def status(self) -> InvitationStatus:
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.is_expired:
+            return InvitationStatus.EXPIRED
+        if self.send_failed:
+            return InvitationStatus.FAILED
+        if self.sent_at is None:
+            return InvitationStatus.SENDING
+        return InvitationStatus.PENDING
+
+    def get_status_display(self) -> str:
+        return self.status.label

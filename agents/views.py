@@ -1,6 +1,37 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
-from agents.forms import LoginForm, QueuedPasswordResetForm
+from agents import invitations as invitation_services
+from agents import services
+from agents.forms import (
+    AgentFilterForm,
+    AgentForm,
+    InvitationForm,
+    LoginForm,
+    QueuedPasswordResetForm,
+)
+from agents.invitations import territory_agents
+from agents.models import AgentRole, AgentService, Invitation
+from agents.queries import (
+    agents_with_details,
+    filtered_rows,
+    hydrate,
+    invitations_with_details,
+)
+from territories.sections import SECTIONS
+from territories.tenancy import (
+    TerritoryAdminRequiredMixin,
+    TerritoryMemberRequiredMixin,
+    territory_admin_required,
+)
+
+SECTION = next(s for s in SECTIONS if s.key == "agents")
 
 
 class LoginView(auth_views.LoginView):
@@ -12,3 +43,179 @@ class LoginView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset_form.html"
+
+
+def _section_page(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {"section": SECTION, **context}, status=status)
+
+
+def _list_url(territory) -> str:
+    return reverse("agents:section", kwargs={"territory_pk": territory.pk})
+
+
+def _invitation(request, invitation_pk: int) -> Invitation:
+    return get_object_or_404(
+        invitations_with_details(request.territory), pk=invitation_pk, accepted_at__isnull=True
+    )
+
+
+def _agent(request, agent_pk: int):
+    return get_object_or_404(territory_agents(request.territory), pk=agent_pk)
+
+
+class AgentListView(TerritoryAdminRequiredMixin, TemplateView):
+    """Agents of the territory and the invitations not accepted yet."""
+
+    template_name = "agents/agent_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        territory = self.request.territory
+        filters = AgentFilterForm(self.request.GET, territory=territory)
+        cleaned = filters.cleaned_data if filters.is_valid() else {}
+        page = Paginator(filtered_rows(territory, cleaned), 25).get_page(
+            self.request.GET.get("page")
+        )
+        agents, invitations = hydrate(territory, page.object_list)
+        context.update(
+            section=SECTION,
+            filters=filters,
+            query=cleaned.get("q", ""),
+            page_obj=page,
+            agents=agents,
+            invitations=invitations,
+        )
+        return context
+
+
+@territory_admin_required
+def invite(request, territory_pk):
+    territory = request.territory
+    form = InvitationForm(request.POST or None, territory=territory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_services.invite_agent(
+                territory,
+                form.cleaned_data["email"],
+                form.cleaned_data["services"],
+                form.cleaned_data["organisations"],
+                acting_agent=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request,
+                f"L'invitation de {form.cleaned_data['email']} est en cours d'envoi. "
+                "Elle est valable 48 heures.",
+            )
+            return redirect(_list_url(territory))
+    return _section_page(
+        request,
+        "agents/invitation_form.html",
+        {"form": form, "pending_invitation": form.pending_invitation},
+    )
+
+
+@territory_admin_required
+def invitation_detail(request, territory_pk, invitation_pk):
+    invitation = _invitation(request, invitation_pk)
+    return _section_page(request, "agents/invitation_detail.html", {"invitation": invitation})
+
+
+@require_POST
+@territory_admin_required
+def invitation_resend(request, territory_pk, invitation_pk):
+    invitation = _invitation(request, invitation_pk)
+    try:
+        invitation_services.resend_invitation(invitation, acting_agent=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Une nouvelle invitation est en cours d'envoi à {invitation.email}. "
+            "L'ancien lien ne fonctionne plus.",
+        )
+    return redirect("agents:invitation", territory_pk=territory_pk, invitation_pk=invitation.pk)
+
+
+@territory_admin_required
+def invitation_revoke(request, territory_pk, invitation_pk):
+    invitation = _invitation(request, invitation_pk)
+    if request.method == "POST":
+        try:
+            invitation_services.revoke_invitation(invitation, acting_agent=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"L'invitation de {invitation.email} est révoquée.")
+        return redirect(_list_url(request.territory))
+    return _section_page(request, "agents/invitation_revoke.html", {"invitation": invitation})
+
+
+@territory_admin_required
+def agent_detail(request, territory_pk, agent_pk):
+    territory = request.territory
+    agent = _agent(request, agent_pk)
+    form = AgentForm(request.POST or None, territory=territory, agent=agent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.update_agent(
+                territory,
+                agent,
+                services=form.cleaned_data["services"],
+                levels=form.levels(),
+                is_territory_admin=form.cleaned_data["is_territory_admin"],
+                acting_agent=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            if changed:
+                messages.success(request, f"Les réglages de {agent} sont enregistrés.")
+            else:
+                messages.info(request, "Aucune modification.")
+            return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)
+    return _section_page(
+        request,
+        "agents/agent_detail.html",
+        {"agent": agents_with_details(territory).get(pk=agent.pk), "form": form},
+    )
+
+
+@territory_admin_required
+def agent_remove(request, territory_pk, agent_pk):
+    agent = _agent(request, agent_pk)
+    if request.method == "POST":
+        try:
+            services.remove_agent(request.territory, agent, acting_agent=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)
+        messages.success(request, f"{agent} ne fait plus partie de l'espace.")
+        return redirect(_list_url(request.territory))
+    return _section_page(request, "agents/agent_remove.html", {"agent": agent})
+
+
+class HomeView(TerritoryMemberRequiredMixin, TemplateView):
+    """Where an agent lands after joining: their organisations and services here."""
+
+    template_name = "agents/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agent = self.request.user
+        context["roles"] = (
+            AgentRole.objects.filter(agent=agent)
+            .select_related("organisation")
+            .order_by("organisation__name")
+        )
+        context["services"] = (
+            AgentService.objects.filter(agent=agent, territory=self.request.territory)
+            .select_related("service")
+            .order_by("service__name")
+        )
+        return context

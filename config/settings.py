@@ -126,6 +126,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"webhooks.tasks.deliver*": {"queue": "webhooks"}}
 CELERY_BEAT_SCHEDULE = {
+    "prune-stale-invitations": {
+        "task": "agents.tasks.prune_stale_invitations",
+        "schedule": 60 * 60 * 24,
+    },
     "prune-old-events": {
         "task": "webhooks.tasks.prune_old_events",
         "schedule": 60 * 60 * 24,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from agents import public_views as invitation_views
 from agents import views as agent_views
 from config import outbox
 
@@ -21,6 +22,11 @@ urlpatterns = [
     path("connexion/", agent_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/", include("agents.urls_password")),
+    path(
+        "invitations/<str:token>/",
+        invitation_views.accept_invitation,
+        name="invitation_accept",
+    ),
     path("territoires/", include("territories.urls")),
     path("territoires/<int:territory_pk>/", include(territory_sections)),
     path("prendre-rdv/", include("rdvs.booking.urls")),

@@ -245,3 +245,40 @@ class AbsenceFactory(DjangoModelFactory):
     agent = factory.SubFactory(AgentFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+
+
+# --- agents ---
+from agents.models import INVITATION_VALIDITY, Invitation, hash_token  # noqa: E402
+
+
+class InvitationFactory(DjangoModelFactory):
+    """A sent, pending invitation; its raw token is `invitation.token` (not stored)."""
+
+    class Meta:
+        model = Invitation
+        skip_postgeneration_save = True
+
+    territory = factory.SubFactory(TerritoryFactory)
+    email = factory.Sequence(lambda n: f"invite{n}@exemple.fr")
+    invited_by = factory.SubFactory(AgentFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(
+        lambda o: o.sent_at + INVITATION_VALIDITY if o.sent_at else None
+    )
+
+    @factory.post_generation
+    def token(self, create, extracted, **kwargs):
+        self.token = extracted or f"jeton-de-test-{self.email}"
+        self.token_hash = hash_token(self.token)
+        if create:
+            self.save(update_fields=["token_hash"])
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)

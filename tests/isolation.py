@@ -34,6 +34,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
     "range_pk": lambda territory: factories.AvailabilityRangeFactory(territory=territory).pk,
     "absence_pk": lambda territory: factories.AbsenceFactory(territory=territory).pk,
+    "invitation_pk": lambda territory: factories.InvitationFactory(territory=territory).pk,
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.
@@ -46,6 +47,7 @@ PUBLIC_URLS: dict[str, str] = {
     "password_reset_confirm": "authentication (signed token)",
     "password_reset_complete": "authentication",
     "territories:list": "lists only the caller's own territories",
+    "invitation_accept": "invitation link: the random token (hashed) selects the territory",
     "dev_outbox": "DEBUG-only development page",
     "dev_outbox_detail": "DEBUG-only development page",
     "booking:territories": "public booking: lists territories, no account",

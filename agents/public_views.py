@@ -1,0 +1,91 @@
+"""The invitation link, opened by someone who is not (yet) a member of the territory.
+
+The URL carries no territory, so the tenancy middleware opens no scope: the
+invitation is found by the digest of its token, then the page works inside the
+invitation's territory scope.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_ratelimit.core import get_usage
+from django_scopes import scope
+
+from agents import invitations as invitation_services
+from agents.forms import AcceptInvitationForm
+from agents.models import Agent
+
+# Failed look-ups allowed per client address. Tokens carry 256 bits, so guessing is
+# hopeless anyway; the limit keeps the attempt from costing us anything.
+GUESS_RATE = "20/10m"
+
+
+def _out_of_guesses(request, *, increment: bool) -> bool:
+    """Whether this client has used up its failed look-ups (counting one more if asked)."""
+    usage = get_usage(
+        request, group="agents.invitation_token", key="ip", rate=GUESS_RATE, increment=increment
+    )
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _invalid(request, reason: str, status: int, invitation=None):
+    return render(
+        request,
+        "agents/invitation_invalid.html",
+        {"reason": reason, "invitation": invitation},
+        status=status,
+    )
+
+
+def accept_invitation(request, token: str):
+    if _out_of_guesses(request, increment=False):
+        return _invalid(request, "rate_limited", 429)
+    invitation = invitation_services.find_by_token(token)
+    if invitation is None:
+        _out_of_guesses(request, increment=True)
+        return _invalid(request, "unknown", 404)
+    if not invitation.is_open:  # e.g. revoked by support staff in the Django admin
+        return _invalid(request, "unknown", 404)
+    with scope(territory=invitation.territory):
+        if invitation.is_expired:
+            return _invalid(request, "expired", 410, invitation)
+        return _accept(request, invitation)
+
+
+def _accept(request, invitation):
+    """A new person chooses a name and password; an existing account joins while
+    logged in as itself (no second account for one address)."""
+    account = Agent.objects.filter(email__iexact=invitation.email).first()
+    context = {"invitation": invitation, "account": account}
+    if account is None:
+        form = AcceptInvitationForm(request.POST or None, instance=Agent(email=invitation.email))
+        if request.method == "POST" and form.is_valid():
+            try:
+                agent = invitation_services.join_with_new_account(
+                    invitation,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                login(request, agent, backend="django.contrib.auth.backends.ModelBackend")
+                return _welcome(request, invitation)
+        context["form"] = form
+    elif request.method == "POST" and request.user.pk == account.pk:
+        try:
+            invitation_services.accept_invitation(invitation, account)
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        else:
+            return _welcome(request, invitation)
+    context["login_url"] = f"{reverse('login')}?next={request.path}"
+    return render(request, "agents/invitation_accept.html", context)
+
+
+def _welcome(request, invitation):
+    messages.success(request, f"Bienvenue dans l'espace {invitation.territory} !")
+    return redirect("agents:home", territory_pk=invitation.territory_id)
