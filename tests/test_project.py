@@ -5,13 +5,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from agents.models import Agent, TerritoryAdmin
+from motifs.models import Motif
+from rdvs.slots import find_slots
 from territories.models import Organisation, Territory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,6 +33,10 @@ def test_seed_demo_is_idempotent(db):
     ) == counts
     drome = Territory.objects.get(name="Drôme")
     assert drome.organisations.count() == 3
+    online = Motif.objects.get(territory=drome, bookable_by_public=True)
+    today = timezone.localdate()
+    organisation = online.organisations.get()
+    assert find_slots(online, organisation, today, today + timedelta(days=14))
     assert TerritoryAdmin.objects.filter(
         territory=drome, agent__email="admin@demo.rdv-territoire.fr"
     ).exists()

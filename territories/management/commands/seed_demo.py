@@ -1,10 +1,15 @@
 """The demo territory: idempotent, `make run` calls it every time."""
 
+from datetime import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from motifs.models import LocationType, Motif
+from rdvs.models import AvailabilityRange, Recurrence
 from territories.models import Organisation, Service, Territory, TerritoryService
 
 DEMO_PASSWORD = "demo-rdv-2026"  # noqa: S105  documented demo login, development only
@@ -128,6 +133,7 @@ class Command(BaseCommand):
                 AgentService.objects.get_or_create(
                     agent=agent, territory=territory, service=services[name]
                 )
+        self._seed_daily_work(territory, organisations[0], services)
         if not Agent.objects.filter(email="support@demo.rdv-territoire.fr").exists():
             Agent.objects.create_superuser(
                 email="support@demo.rdv-territoire.fr",
@@ -136,3 +142,54 @@ class Command(BaseCommand):
                 last_name="Support",
             )
         return territory
+
+    def _seed_daily_work(self, territory, organisation, services) -> None:
+        """Motifs (one open online) and weekly availability, so the public booking flow
+        of `make run` has slots to show."""
+        social = services["Service social"]
+        online, _ = Motif.objects.get_or_create(
+            territory=territory,
+            name="Premier rendez-vous avec un travailleur social",
+            service=social,
+            location_type=LocationType.PUBLIC_OFFICE,
+            archived_at=None,
+            defaults={
+                "default_duration": 30,
+                "bookable_by_public": True,
+                "public_can_move": True,
+                "instructions_before": (
+                    "Ce rendez-vous dure 30 minutes.\n"
+                    "Apportez une pièce d'identité et votre dernier avis d'imposition."
+                ),
+                "instructions_after": (
+                    "Présentez-vous à l'accueil 5 minutes avant l'heure du rendez-vous.\n"
+                    "Plan d'accès : https://www.ladrome.fr"
+                ),
+            },
+        )
+        phone, _ = Motif.objects.get_or_create(
+            territory=territory,
+            name="Point d'étape",
+            service=social,
+            location_type=LocationType.PHONE,
+            archived_at=None,
+            defaults={"default_duration": 15},
+        )
+        for motif in (online, phone):
+            motif.organisations.add(organisation)
+        agent = Agent.objects.get(email="agent@demo.rdv-territoire.fr")
+        for start, end in ((time(9), time(12)), (time(14), time(17))):
+            availability, created = AvailabilityRange.objects.get_or_create(
+                territory=territory,
+                organisation=organisation,
+                agent=agent,
+                start_time=start,
+                end_time=end,
+                defaults={
+                    "first_day": timezone.localdate(),
+                    "recurrence": Recurrence.WEEKLY,
+                    "weekdays": [0, 1, 2, 3, 4],
+                },
+            )
+            if created:
+                availability.motifs.set([online, phone])
