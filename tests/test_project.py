@@ -3,9 +3,8 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
