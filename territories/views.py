@@ -30,13 +30,22 @@ class DashboardView(TerritoryAdminRequiredMixin, TemplateView):
         return context
 
 
-class SectionView(TerritoryAdminRequiredMixin, TemplateView):
-    """A configuration section's landing page (filled in by each section's own views)."""
+def section_of(key: str):
+    return next(s for s in SECTIONS if s.key == key)
 
-    template_name = "territories/section.html"
+
+class SectionMixin:
+    """Puts the view's `section` in the context (side navigation, breadcrumb, title)."""
+
     section_key = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["section"] = next(s for s in SECTIONS if s.key == self.section_key)
+        context["section"] = section_of(self.section_key)
         return context
+
+
+class SectionView(TerritoryAdminRequiredMixin, SectionMixin, TemplateView):
+    """A configuration section's landing page (filled in by each section's own views)."""
+
+    template_name = "territories/section.html"
