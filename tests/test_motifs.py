@@ -308,7 +308,8 @@ def test_the_list_shows_badges_and_filters(
 def test_the_list_query_count_is_flat(admin_client, territory, organisation, service):
     def grow():
         motifs = Motif.objects.bulk_create(
-            Motif(territory=territory, service=service, name=f"Motif {n:03d}") for n in range(495)
+            Motif(territory=territory, service=service, name=f"Motif en nombre {n:03d}")
+            for n in range(495)
         )
         Motif.organisations.through.objects.bulk_create(
             Motif.organisations.through(motif=motif, organisation=organisation) for motif in motifs

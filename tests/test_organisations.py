@@ -48,7 +48,7 @@ def test_the_list_searches_without_accents_and_paginates(admin_client, territory
 def test_the_list_query_count_is_flat(admin_client, territory, organisation):
     def grow():
         organisations = Organisation.objects.bulk_create(
-            Organisation(territory=territory, name=f"Organisation {n:03d}") for n in range(495)
+            Organisation(territory=territory, name=f"Antenne {n:03d}") for n in range(495)
         )
         agent = AgentFactory()
         AgentRole.objects.bulk_create(AgentRole(agent=agent, organisation=o) for o in organisations)
