@@ -33,6 +33,10 @@ class MotifInUse(Exception):
     """The motif is referenced (RDVs, availability ranges…): archive it instead."""
 
 
+class MotifNameTaken(Exception):
+    """A live motif already has this name, service and type."""
+
+
 def motif_payload(motif: Motif) -> dict[str, Any]:
     picture = snapshot(motif, MOTIF_FIELDS)
     return {
@@ -102,6 +106,30 @@ def archive_motif(motif: Motif, actor) -> Motif:
         motif,
         before={"archived_at": None},
         after={"archived_at": payload["archived_at"]},
+    )
+    return motif
+
+
+@transaction.atomic
+def restore_motif(motif: Motif, actor) -> Motif:
+    """Offer an archived motif again, unless a live motif has taken its place meanwhile."""
+    if motif.archived_at is None:
+        return motif
+    clash = Motif.objects.active().filter(
+        territory=motif.territory,
+        name__iexact=motif.name,
+        service=motif.service_id,
+        location_type=motif.location_type,
+    )
+    if clash.exists():
+        raise MotifNameTaken(motif)
+    before = {"archived_at": snapshot(motif, ["archived_at"])["archived_at"]}
+    motif.archived_at = None
+    motif.save(update_fields=["archived_at", "updated_at"])
+    payload = motif_payload(motif)
+    publish(motif.territory, "motif.updated", payload, organisations=payload["organisation_ids"])
+    record(
+        motif.territory, actor, "motif.restored", motif, before=before, after={"archived_at": None}
     )
     return motif
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:motif_pk>/modifier/", views.MotifUpdateView.as_view(), name="update"),
     path("<int:motif_pk>/dupliquer/", views.MotifCreateView.as_view(), name="duplicate"),
     path("<int:motif_pk>/archiver/", views.motif_archive, name="archive"),
+    path("<int:motif_pk>/restaurer/", views.motif_restore, name="restore"),
     path("<int:motif_pk>/supprimer/", views.motif_delete, name="delete"),
 ]

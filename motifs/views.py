@@ -1,11 +1,20 @@
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
 from motifs.forms import MotifFilterForm, MotifForm
 from motifs.models import Motif
-from motifs.services import MotifInUse, archive_motif, create_motif, delete_motif, update_motif
+from motifs.services import (
+    MotifInUse,
+    MotifNameTaken,
+    archive_motif,
+    create_motif,
+    delete_motif,
+    restore_motif,
+    update_motif,
+)
 from territories.models import Organisation
 from territories.queries import is_active_in
 from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
@@ -51,7 +60,7 @@ class MotifDetailView(MotifSectionMixin, DetailView):
         return access_motif(self.request, self.kwargs["motif_pk"])
 
     def get_context_data(self, **kwargs):
-        deletable = self.object.archived_at is None and not self.object.is_referenced()
+        deletable = not self.object.is_referenced()
         return super().get_context_data(deletable=deletable, **kwargs)
 
 
@@ -122,6 +131,23 @@ def motif_archive(request, territory_pk: int, motif_pk: int):
         "motifs/motif_confirm.html",
         {"section": section_of("motifs"), "motif": motif, "action": "archive"},
     )
+
+
+@require_POST
+@territory_admin_required
+def motif_restore(request, territory_pk: int, motif_pk: int):
+    motif = access_motif(request, motif_pk)
+    try:
+        restore_motif(motif, request.user)
+    except MotifNameTaken:
+        messages.error(
+            request,
+            f"Un motif actif porte déjà le nom « {motif.name} » pour ce service et ce type : "
+            "renommez-le ou archivez-le avant de restaurer celui-ci.",
+        )
+    else:
+        messages.success(request, f"Le motif « {motif} » est de nouveau proposé.")
+    return redirect("motifs:detail", territory_pk, motif.pk)
 
 
 @territory_admin_required

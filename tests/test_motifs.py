@@ -401,3 +401,28 @@ def test_a_service_assignment_in_another_territory_does_not_count(
     MotifFactory(territory=territory, service=service, organisations=[organisation])
     AgentServiceFactory(agent=basic_agent, territory=other_territory, service=service)
     assert not Motif.objects.usable_by(basic_agent, organisation).exists()
+
+
+def test_an_archived_motif_can_be_restored_unless_its_place_is_taken(
+    admin_client, territory, organisation, service
+):
+    motif = MotifFactory(
+        territory=territory,
+        service=service,
+        name="Accueil",
+        organisations=[organisation],
+        archived_at="2026-01-01T00:00Z",
+    )
+    assert "Restaurer le motif" in admin_client.get(url(territory, "detail", motif)).text
+    newer = MotifFactory(territory=territory, service=service, name="accueil")
+    page = admin_client.post(url(territory, "restore", motif), follow=True)
+    assert "Un motif actif porte déjà le nom « Accueil »" in page.text
+    motif.refresh_from_db()
+    assert motif.archived_at is not None
+
+    newer.delete()
+    admin_client.post(url(territory, "restore", motif))
+    motif.refresh_from_db()
+    assert motif.archived_at is None
+    assert Event.objects.get(type="motif.updated").payload["archived_at"] is None
+    assert AuditEntry.objects.filter(action="motif.restored").exists()
