@@ -203,12 +203,14 @@ class MotifForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            self.add_error(
-                "name",
-                "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
-                f"({LocationType(location_type).label.lower()}). Changez le nom, le service "
-                "ou le type.",
-            )
+            self.add_error("name", self.duplicate_message(location_type))
+
+    @staticmethod
+    def duplicate_message(location_type: str) -> str:
+        return (
+            "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
+            f"({LocationType(location_type).label.lower()}). Changez le nom, le service ou le type."
+        )
 
     def tabs(self) -> list[BoundTab]:
         """The tabs, the first one in error selected (else the first): an error in a

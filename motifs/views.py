@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -71,6 +72,14 @@ class MotifFormMixin(MotifSectionMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "territory": self.request.territory}
 
+    def form_valid(self, form):
+        try:
+            return self.save(form)
+        except IntegrityError:
+            # Another admin saved the same name, service and type in the meantime.
+            form.add_error("name", form.duplicate_message(form.cleaned_data["location_type"]))
+            return self.form_invalid(form)
+
 
 class MotifCreateView(MotifFormMixin, FormView):
     """Creation, blank or (with `motif_pk`) prefilled from the motif being duplicated."""
@@ -91,7 +100,7 @@ class MotifCreateView(MotifFormMixin, FormView):
         context = super().get_context_data(**kwargs)
         return {**context, "source": self.source}
 
-    def form_valid(self, form):
+    def save(self, form):
         motif = create_motif(self.request.territory, self.request.user, **form.cleaned_data)
         messages.success(self.request, f"Le motif « {motif} » est créé.")
         return redirect("motifs:detail", self.request.territory.pk, motif.pk)
@@ -106,7 +115,7 @@ class MotifUpdateView(MotifFormMixin, FormView):
         context = super().get_context_data(**kwargs)  # builds the form, hence self.motif
         return {**context, "motif": self.motif}
 
-    def form_valid(self, form):
+    def save(self, form):
         # The form has already written the new values on its instance: the service
         # gets a fresh copy so that its event and audit entry know the values before.
         motif = Motif.objects.get(pk=self.motif.pk)

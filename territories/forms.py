@@ -3,6 +3,8 @@ from django import forms
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
 
+DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."
+
 
 class ServiceStateForm(forms.Form):
     """Which catalogue service to activate (one not active here) or deactivate (one active)."""
@@ -53,7 +55,5 @@ class OrganisationForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(
-                "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."
-            )
+            raise forms.ValidationError(DUPLICATE_NAME)
         return name

@@ -4,10 +4,11 @@ Organisations are never deleted: RDVs, motifs and agents' roles point to them.
 """
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from territories.forms import OrganisationForm
+from territories.forms import DUPLICATE_NAME, OrganisationForm
 from territories.models import Organisation
 from territories.queries import organisations_overview
 from territories.search import search_q
@@ -59,9 +60,17 @@ class OrganisationFormMixin(OrganisationMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "territory": self.request.territory}
 
+    def form_valid(self, form):
+        try:
+            return self.save(form)
+        except IntegrityError:
+            # Another admin took the name between validation and saving.
+            form.add_error("name", DUPLICATE_NAME)
+            return self.form_invalid(form)
+
 
 class OrganisationCreateView(OrganisationFormMixin, FormView):
-    def form_valid(self, form):
+    def save(self, form):
         organisation = create_organisation(
             self.request.territory, self.request.user, **form.cleaned_data
         )
@@ -81,7 +90,7 @@ class OrganisationUpdateView(OrganisationFormMixin, FormView):
         context = super().get_context_data(**kwargs)  # builds the form, hence self.organisation
         return {**context, "organisation": self.organisation}
 
-    def form_valid(self, form):
+    def save(self, form):
         # The form has already written the new values on its instance: the service
         # gets a fresh copy so that its audit entry knows the values before.
         organisation = Organisation.objects.get(pk=self.organisation.pk)

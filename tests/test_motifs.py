@@ -426,3 +426,15 @@ def test_an_archived_motif_can_be_restored_unless_its_place_is_taken(
     assert motif.archived_at is None
     assert Event.objects.get(type="motif.updated").payload["archived_at"] is None
     assert AuditEntry.objects.filter(action="motif.restored").exists()
+
+
+def test_a_clash_created_while_the_form_was_checked_is_refused_clearly(
+    admin_client, territory, data, organisation, service, monkeypatch
+):
+    # As if another admin saved the same motif between validation and saving.
+    monkeypatch.setattr(MotifForm, "_check_unique", lambda form, cleaned: None)
+    MotifFactory(territory=territory, service=service, name="Accompagnement RSA")
+    response = admin_client.post(url(territory, "create"), data)
+    assert response.status_code == 200
+    assert "Un motif actif porte déjà ce nom" in response.text
+    assert Motif.objects.count() == 1

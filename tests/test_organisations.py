@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agents.models import AccessLevel, AgentRole
+from territories.forms import OrganisationForm
 from territories.models import AuditEntry, Organisation
 from tests.factories import AgentFactory, AgentRoleFactory, MotifFactory, OrganisationFactory
 from tests.queries import assert_flat_query_count
@@ -159,3 +160,15 @@ def test_an_organisation_of_another_territory_is_not_found(
         kwargs={"territory_pk": territory.pk, "organisation_pk": foreign.pk},
     )
     assert admin_client.post(other_url, VALID).status_code == 404
+
+
+def test_a_name_taken_while_the_form_was_checked_is_refused_clearly(
+    admin_client, territory, organisation, monkeypatch
+):
+    # As if another admin created the same name between validation and saving.
+    monkeypatch.setattr(OrganisationForm, "clean_name", lambda form: form.cleaned_data["name"])
+    data = {**VALID, "name": organisation.name.upper()}
+    response = admin_client.post(url(territory, "organisation_create"), data)
+    assert response.status_code == 200
+    assert "Une organisation porte déjà ce nom dans ce territoire" in response.text
+    assert not Event.objects.exists() and not AuditEntry.objects.exists()
