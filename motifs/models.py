@@ -4,6 +4,9 @@ from django.db import models, router
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django_scopes import ScopedManager
 
+from agents.models import AgentRole, AgentService
+from territories.models import TerritoryService
+
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -58,9 +61,6 @@ class MotifQuerySet(models.QuerySet):
         is active there: "vos motifs seront accessibles par les agents des
         services associés".
         """
-        from agents.models import AgentRole, AgentService
-        from territories.models import TerritoryService
-
         territory_id = organisation.territory_id
         return self.active().filter(
             models.Exists(AgentRole.objects.filter(agent=agent, organisation=organisation)),

@@ -3,6 +3,8 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from agents.models import AgentRole, AgentService
+from motifs.models import Motif
 from territories.models import Organisation, Service, Territory, TerritoryService
 
 
@@ -31,9 +33,6 @@ def count_of(queryset: QuerySet, group_by: str) -> Coalesce:
 
 def services_overview(territory: Territory) -> QuerySet[Service]:
     """The global catalogue, each with its state and its agents and motifs in the territory."""
-    from agents.models import AgentService
-    from motifs.models import Motif
-
     return Service.objects.annotate(
         is_active=is_active_in(territory),
         agent_count=count_of(
@@ -47,9 +46,6 @@ def services_overview(territory: Territory) -> QuerySet[Service]:
 
 def organisations_overview(territory: Territory) -> QuerySet[Organisation]:
     """The territory's organisations with their numbers of agents and of active motifs."""
-    from agents.models import AgentRole
-    from motifs.models import Motif
-
     return Organisation.objects.filter(territory=territory).annotate(
         agent_count=count_of(AgentRole.objects.filter(organisation=OuterRef("pk")), "organisation"),
         motif_count=count_of(
