@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +18,7 @@ from motifs.services import (
 from territories.models import Organisation
 from territories.queries import is_active_in
 from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
-from territories.views import SectionMixin, section_of
+from territories.views import SectionMixin, TerritoryFormMixin, section_of
 
 
 def territory_motifs(territory):
@@ -65,20 +64,12 @@ class MotifDetailView(MotifSectionMixin, DetailView):
         return super().get_context_data(deletable=deletable, **kwargs)
 
 
-class MotifFormMixin(MotifSectionMixin):
+class MotifFormMixin(MotifSectionMixin, TerritoryFormMixin):
     form_class = MotifForm
     template_name = "motifs/motif_form.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "territory": self.request.territory}
-
-    def form_valid(self, form):
-        try:
-            return self.save(form)
-        except IntegrityError:
-            # Another admin saved the same name, service and type in the meantime.
-            form.add_error("name", form.duplicate_message(form.cleaned_data["location_type"]))
-            return self.form_invalid(form)
+    def integrity_error(self, form) -> None:
+        form.add_error("name", form.duplicate_message(form.cleaned_data["location_type"]))
 
 
 class MotifCreateView(MotifFormMixin, FormView):

@@ -4,7 +4,6 @@ Organisations are never deleted: RDVs, motifs and agents' roles point to them.
 """
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
@@ -14,7 +13,7 @@ from territories.queries import organisations_overview
 from territories.search import search_q
 from territories.services import create_organisation, update_organisation
 from territories.tenancy import TerritoryAdminRequiredMixin
-from territories.views import SectionMixin
+from territories.views import SectionMixin, TerritoryFormMixin
 
 
 class OrganisationMixin(TerritoryAdminRequiredMixin, SectionMixin):
@@ -53,20 +52,12 @@ class OrganisationDetailView(OrganisationMixin, DetailView):
         return super().get_context_data(motifs=motifs, **kwargs)
 
 
-class OrganisationFormMixin(OrganisationMixin):
+class OrganisationFormMixin(OrganisationMixin, TerritoryFormMixin):
     form_class = OrganisationForm
     template_name = "territories/organisation_form.html"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "territory": self.request.territory}
-
-    def form_valid(self, form):
-        try:
-            return self.save(form)
-        except IntegrityError:
-            # Another admin took the name between validation and saving.
-            form.add_error("name", DUPLICATE_NAME)
-            return self.form_invalid(form)
+    def integrity_error(self, form) -> None:
+        form.add_error("name", DUPLICATE_NAME)
 
 
 class OrganisationCreateView(OrganisationFormMixin, FormView):
