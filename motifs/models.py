@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, router
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django_scopes import ScopedManager
+
+from agents.models import AgentRole, AgentService
+from territories.models import TerritoryService
 
 MINUTE = 60
 HOUR = 60 * MINUTE
@@ -39,6 +43,44 @@ class LocationType(models.TextChoices):
     PHONE = "phone", "Par téléphone"
     VISIO = "visio", "En visioconférence"
     HOME = "home", "À domicile"
+
+
+class MotifQuerySet(models.QuerySet):
+    def active(self) -> "MotifQuerySet":
+        """Not archived: the motifs offered in choice lists."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> "MotifQuerySet":
+        return self.filter(archived_at__isnull=False)
+
+    def usable_by(self, agent, organisation) -> "MotifQuerySet":
+        """The motifs `agent` may use in `organisation` (availability ranges, RDVs).
+
+        Not archived, shared with that organisation (of which the agent is a
+        member), for a service the agent is assigned to in the territory and which
+        is active there: "vos motifs seront accessibles par les agents des
+        services associés".
+        """
+        territory_id = organisation.territory_id
+        return self.active().filter(
+            models.Exists(AgentRole.objects.filter(agent=agent, organisation=organisation)),
+            models.Exists(
+                Motif.organisations.through.objects.filter(
+                    motif=models.OuterRef("pk"), organisation=organisation
+                )
+            ),
+            models.Exists(
+                AgentService.objects.filter(
+                    agent=agent, territory_id=territory_id, service=models.OuterRef("service")
+                )
+            ),
+            models.Exists(
+                TerritoryService.objects.filter(
+                    territory_id=territory_id, service=models.OuterRef("service"), is_active=True
+                )
+            ),
+            territory_id=territory_id,
+        )
 
 
 class Motif(models.Model):
@@ -102,7 +144,9 @@ class Motif(models.Model):
         related_name="+",
     )
 
-    objects = ScopedManager(territory="territory")
+    objects = ScopedManager(
+        territory="territory", _manager_class=models.Manager.from_queryset(MotifQuerySet)
+    )
 
     class Meta:
         verbose_name = "motif"
@@ -123,3 +167,26 @@ class Motif(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_location_type_display()})"
+
+    def is_referenced(self) -> bool:
+        """Does anything besides its own organisation links point to this motif?
+
+        Asks Django's deletion collector rather than listing relations, so that a
+        reference added later (availability ranges…) is covered: a protected or
+        restricted relation, a row that would be cascaded or set to NULL all count.
+        """
+        own = {Motif, Motif.organisations.through}
+        collector = Collector(using=router.db_for_write(Motif))
+        try:
+            collector.collect([self])
+        except (ProtectedError, RestrictedError):
+            return True
+        if any(model not in own and objs for model, objs in collector.data.items()):
+            return True
+        if any(qs.model not in own and qs.exists() for qs in collector.fast_deletes):
+            return True
+        return any(
+            objs.exists() if isinstance(objs, models.QuerySet) else bool(objs)
+            for updates in collector.field_updates.values()
+            for objs in updates
+        )

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.views.generic import TemplateView
@@ -41,13 +42,47 @@ class DashboardView(TerritoryAdminRequiredMixin, TemplateView):
         return context
 
 
-class SectionView(TerritoryAdminRequiredMixin, TemplateView):
-    """A configuration section's landing page (filled in by each section's own views)."""
+def section_of(key: str):
+    return next(s for s in SECTIONS if s.key == key)
 
-    template_name = "territories/section.html"
+
+class SectionMixin:
+    """Puts the view's `section` in the context (side navigation, breadcrumb, title)."""
+
     section_key = ""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["section"] = next(s for s in SECTIONS if s.key == self.section_key)
+        context["section"] = section_of(self.section_key)
         return context
+
+
+class TerritoryFormMixin:
+    """For a FormView whose form takes `territory=` and whose `save(form)` calls a service.
+
+    A uniqueness the form checked can still be taken by another admin before the
+    service writes: the database constraint then refuses it, and the form says so
+    through `integrity_error(form)` instead of a 500.
+    """
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "territory": self.request.territory}
+
+    def form_valid(self, form):
+        try:
+            return self.save(form)
+        except IntegrityError:
+            self.integrity_error(form)
+            return self.form_invalid(form)
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def integrity_error(self, form) -> None:
+        raise NotImplementedError
+
+
+class SectionView(TerritoryAdminRequiredMixin, SectionMixin, TemplateView):
+    """A configuration section's landing page (filled in by each section's own views)."""
+
+    template_name = "territories/section.html"

@@ -24,6 +24,12 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "service_pk": lambda territory: (
         factories.TerritoryServiceFactory(territory=territory).service_id
     ),
+    "motif_pk": lambda territory: (
+        factories.MotifFactory(
+            territory=territory,
+            organisations=[factories.OrganisationFactory(territory=territory)],
+        ).pk
+    ),
     "agent_pk": lambda territory: (
         factories.AgentRoleFactory(
             organisation=factories.OrganisationFactory(territory=territory)

@@ -1,0 +1,175 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+
+from motifs.forms import MotifFilterForm, MotifForm
+from motifs.models import Motif
+from motifs.services import (
+    MotifInUse,
+    MotifNameTaken,
+    archive_motif,
+    create_motif,
+    delete_motif,
+    restore_motif,
+    update_motif,
+)
+from territories.models import Organisation
+from territories.queries import is_active_in
+from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
+from territories.views import SectionMixin, TerritoryFormMixin, section_of
+
+
+def territory_motifs(territory):
+    """The territory's motifs with what the list and the motif page show, in few queries."""
+    return (
+        Motif.objects.filter(territory=territory)
+        .select_related("service")
+        .annotate(service_is_active=is_active_in(territory, "service"))
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+    )
+
+
+def access_motif(request, motif_pk: int) -> Motif:
+    return get_object_or_404(territory_motifs(request.territory), pk=motif_pk)
+
+
+class MotifSectionMixin(TerritoryAdminRequiredMixin, SectionMixin):
+    section_key = "motifs"
+
+
+class MotifListView(MotifSectionMixin, ListView):
+    template_name = "motifs/motif_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = MotifFilterForm(self.request.GET, territory=self.request.territory)
+        motifs = territory_motifs(self.request.territory).order_by("name", "pk")
+        return self.filter_form.filter(motifs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class MotifDetailView(MotifSectionMixin, DetailView):
+    template_name = "motifs/motif_detail.html"
+    context_object_name = "motif"
+
+    def get_object(self, queryset=None):
+        return access_motif(self.request, self.kwargs["motif_pk"])
+
+    def get_context_data(self, **kwargs):
+        deletable = not self.object.is_referenced()
+        return super().get_context_data(deletable=deletable, **kwargs)
+
+
+class MotifFormMixin(MotifSectionMixin, TerritoryFormMixin):
+    form_class = MotifForm
+    template_name = "motifs/motif_form.html"
+
+    def integrity_error(self, form) -> None:
+        form.add_error("name", form.duplicate_message(form.cleaned_data["location_type"]))
+
+
+class MotifCreateView(MotifFormMixin, FormView):
+    """Creation, blank or (with `motif_pk`) prefilled from the motif being duplicated."""
+
+    def get_source(self) -> Motif | None:
+        if "motif_pk" not in self.kwargs:
+            return None
+        return access_motif(self.request, self.kwargs["motif_pk"])
+
+    def get_form_kwargs(self):
+        self.source = self.get_source()
+        kwargs = super().get_form_kwargs()
+        if self.source is not None:
+            kwargs["initial"] = MotifForm.initial_from(self.source)
+        return {**kwargs, "instance": Motif(territory=self.request.territory)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "source": self.source}
+
+    def save(self, form):
+        motif = create_motif(self.request.territory, self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"Le motif « {motif} » est créé.")
+        return redirect("motifs:detail", self.request.territory.pk, motif.pk)
+
+
+class MotifUpdateView(MotifFormMixin, FormView):
+    def get_form_kwargs(self):
+        self.motif = access_motif(self.request, self.kwargs["motif_pk"])
+        return {**super().get_form_kwargs(), "instance": self.motif}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)  # builds the form, hence self.motif
+        return {**context, "motif": self.motif}
+
+    def save(self, form):
+        # The form has already written the new values on its instance: the service
+        # gets a fresh copy so that its event and audit entry know the values before.
+        motif = Motif.objects.get(pk=self.motif.pk)
+        update_motif(motif, self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"Le motif « {motif} » est enregistré.")
+        return redirect("motifs:detail", self.request.territory.pk, motif.pk)
+
+
+@territory_admin_required
+def motif_archive(request, territory_pk: int, motif_pk: int):
+    motif = access_motif(request, motif_pk)
+    if request.method == "POST":
+        archive_motif(motif, request.user)
+        messages.success(
+            request,
+            f"Le motif « {motif} » est archivé : il n'est plus proposé, "
+            "les rendez-vous existants le conservent.",
+        )
+        return redirect("motifs:section", territory_pk)
+    return render(
+        request,
+        "motifs/motif_confirm.html",
+        {"section": section_of("motifs"), "motif": motif, "action": "archive"},
+    )
+
+
+@require_POST
+@territory_admin_required
+def motif_restore(request, territory_pk: int, motif_pk: int):
+    motif = access_motif(request, motif_pk)
+    try:
+        restore_motif(motif, request.user)
+    except MotifNameTaken:
+        messages.error(
+            request,
+            f"Un motif actif porte déjà le nom « {motif.name} » pour ce service et ce type : "
+            "renommez-le ou archivez-le avant de restaurer celui-ci.",
+        )
+    else:
+        messages.success(request, f"Le motif « {motif} » est de nouveau proposé.")
+    return redirect("motifs:detail", territory_pk, motif.pk)
+
+
+@territory_admin_required
+def motif_delete(request, territory_pk: int, motif_pk: int):
+    motif = access_motif(request, motif_pk)
+    if motif.is_referenced():
+        messages.error(
+            request,
+            f"Le motif « {motif} » est utilisé (rendez-vous, plages d'ouverture…) : "
+            "il ne peut pas être supprimé. Vous pouvez l'archiver.",
+        )
+        return redirect("motifs:archive", territory_pk, motif.pk)
+    if request.method == "POST":
+        try:
+            delete_motif(motif, request.user)
+        except MotifInUse:
+            messages.error(request, "Ce motif vient d'être utilisé : archivez-le plutôt.")
+            return redirect("motifs:archive", territory_pk, motif.pk)
+        messages.success(request, f"Le motif « {motif} » est supprimé.")
+        return redirect("motifs:section", territory_pk)
+    return render(
+        request,
+        "motifs/motif_confirm.html",
+        {"section": section_of("motifs"), "motif": motif, "action": "delete"},
+    )

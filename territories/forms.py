@@ -1,0 +1,59 @@
+from django import forms
+
+from territories.models import Organisation, Service, Territory
+from territories.queries import active_services
+
+DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."
+
+
+class ServiceStateForm(forms.Form):
+    """Which catalogue service to activate (one not active here) or deactivate (one active)."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, territory: Territory, activate: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = active_services(territory)
+        self.fields["service"].queryset = (
+            Service.objects.exclude(pk__in=active.values("pk")) if activate else active
+        )
+
+
+class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(
+        label="Site web",
+        required=False,
+        assume_scheme="https",
+        help_text="Par exemple : https://www.exemple.fr",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "address", "phone", "email", "website", "opening_hours"]
+        labels = {
+            "name": "Nom",
+            "address": "Adresse",
+            "phone": "Téléphone",
+            "email": "Adresse e-mail",
+            "opening_hours": "Horaires d'ouverture",
+        }
+        help_texts = {
+            "phone": "Un numéro français, par exemple : 04 75 00 00 00",
+            "opening_hours": "Par exemple : du lundi au vendredi, 9 h – 12 h et 14 h – 17 h",
+        }
+        widgets = {"opening_hours": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, territory: Territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.territory = territory
+
+    def clean_name(self) -> str:
+        # The database constraint is case-insensitive and involves the territory,
+        # which is not a form field: check it here for a clear message.
+        name = self.cleaned_data["name"].strip()
+        clash = Organisation.objects.filter(territory=self.territory, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(DUPLICATE_NAME)
+        return name

@@ -1,0 +1,120 @@
+"""The Services section: the catalogue, activation and deactivation, and their effect."""
+
+import pytest
+from django.urls import reverse
+
+from motifs.forms import MotifForm
+from territories.models import AuditEntry, TerritoryService
+from tests.factories import (
+    AgentServiceFactory,
+    MotifFactory,
+    ServiceFactory,
+    TerritoryServiceFactory,
+)
+from webhooks.models import Event
+
+
+def services_url(territory, action=""):
+    name = {"": "services", "on": "service_activate", "off": "service_deactivate"}[action]
+    return reverse(f"territories:{name}", kwargs={"territory_pk": territory.pk})
+
+
+@pytest.fixture
+def catalogue(territory, service, organisation):
+    """`service` active with two agents and one live motif; one deactivated; one never used."""
+    for _ in range(2):
+        AgentServiceFactory(territory=territory, service=service)
+    MotifFactory(territory=territory, service=service, organisations=[organisation])
+    MotifFactory(territory=territory, service=service, archived_at="2026-01-01T00:00Z")
+    closed = ServiceFactory(name="PMI")
+    TerritoryServiceFactory(territory=territory, service=closed, is_active=False)
+    ServiceFactory(name="Insertion")
+    return service
+
+
+def test_the_list_shows_the_catalogue_with_state_and_usage(admin_client, territory, catalogue):
+    response = admin_client.get(services_url(territory))
+    rows = {
+        s.name: (s.is_active, s.agent_count, s.motif_count) for s in response.context["services"]
+    }
+    assert rows == {
+        "Insertion": (False, 0, 0),
+        "PMI": (False, 0, 0),
+        "Service social": (True, 2, 1),
+    }
+    assert "Demander l'ajout d'un service" in response.text
+
+
+def test_the_request_link_comes_from_the_setting(admin_client, territory, settings):
+    response = admin_client.get(services_url(territory))
+    assert 'href="mailto:support@rdv-territoire.fr?subject=Demande%20d%27ajout' in response.text
+    settings.SERVICE_REQUEST_URL = "https://support.exemple.fr/demande?sujet=service"
+    response = admin_client.get(services_url(territory))
+    assert 'href="https://support.exemple.fr/demande?sujet=service"' in response.text
+
+
+def test_deactivation_is_confirmed_with_what_keeps_the_service(
+    admin_client, territory, catalogue, admin_agent
+):
+    url = services_url(territory, "off")
+    page = admin_client.get(url, {"service": catalogue.pk})
+    assert "Êtes-vous sûr" in page.text
+    assert "Agents affectés à ce service : 2" in page.text
+    assert "Motifs actifs de ce service : 1" in page.text
+    assert TerritoryService.objects.get(territory=territory, service=catalogue).is_active
+
+    response = admin_client.post(url, {"service": catalogue.pk})
+    assert response.status_code == 302
+    assert not TerritoryService.objects.get(territory=territory, service=catalogue).is_active
+    event = Event.objects.get(type="service.deactivated")
+    assert event.payload["id"] == catalogue.pk and event.payload["is_active"] is False
+    entry = AuditEntry.objects.get(action="service.deactivated")
+    assert entry.actor == admin_agent and entry.after == {"is_active": False}
+
+
+def test_a_catalogue_service_is_activated_in_the_territory(admin_client, territory, catalogue):
+    insertion = catalogue.__class__.objects.get(name="Insertion")
+    url = services_url(territory, "on")
+    assert "Êtes-vous sûr" in admin_client.get(url, {"service": insertion.pk}).text
+    admin_client.post(url, {"service": insertion.pk})
+    assert TerritoryService.objects.get(territory=territory, service=insertion).is_active
+    assert Event.objects.filter(type="service.activated", payload__id=insertion.pk).exists()
+    assert AuditEntry.objects.filter(action="service.activated").count() == 1
+
+
+def test_a_service_cannot_be_deactivated_twice_or_activated_when_active(
+    admin_client, territory, catalogue
+):
+    pmi = catalogue.__class__.objects.get(name="PMI")
+    assert admin_client.post(services_url(territory, "off"), {"service": pmi.pk}).status_code == 404
+    assert (
+        admin_client.get(services_url(territory, "on"), {"service": catalogue.pk}).status_code
+        == 404
+    )
+    assert admin_client.get(services_url(territory, "on"), {"service": "x"}).status_code == 404
+    assert not Event.objects.exists()
+
+
+def test_a_deactivated_service_is_no_longer_offered_for_motifs(
+    admin_client, territory, catalogue, organisation
+):
+    admin_client.post(services_url(territory, "off"), {"service": catalogue.pk})
+    new_form = MotifForm(territory=territory)
+    assert catalogue not in new_form.fields["service"].queryset
+
+    # A motif that already uses it keeps it, shown as deactivated.
+    motif = MotifFactory(territory=territory, service=catalogue, organisations=[organisation])
+    edit_form = MotifForm(territory=territory, instance=motif)
+    assert list(edit_form.fields["service"].queryset) == [catalogue]
+    choices = dict(edit_form.fields["service"].choices)
+    assert "Service social (service désactivé)" in choices.values()
+    listing = admin_client.get(reverse("motifs:section", args=[territory.pk]))
+    assert "Service désactivé" in listing.text
+
+
+def test_services_are_for_territory_admins(client, basic_agent, territory, service):
+    client.force_login(basic_agent)
+    assert client.get(services_url(territory)).status_code == 403
+    response = client.post(services_url(territory, "off"), {"service": service.pk})
+    assert response.status_code == 403
+    assert TerritoryService.objects.get(service=service).is_active
