@@ -7,36 +7,17 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from agents.models import Agent, AgentService
+from agents.models import Agent
 from motifs.models import Motif
 from rdvs.models import Rdv, RdvAgent
 from territories.models import Organisation, Territory
-from territories.queries import active_services
 from territories.search import search_q
 from user_records.models import UserRecord
 
 
 def motifs_for(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
-    """The motifs an agent may use in an organisation: not archived, shared with the
-    organisation, of a service the agent is assigned to and active in the territory.
-
-    To delegate to `Motif.objects.usable_by(agent, organisation)` once the motifs
-    section provides it."""
-    territory = organisation.territory
-    agent_services = AgentService.objects.filter(agent=agent, territory=territory).values(
-        "service_id"
-    )
-    return (
-        Motif.objects.filter(
-            territory=territory,
-            organisations=organisation,
-            archived_at__isnull=True,
-            service__in=agent_services,
-        )
-        .filter(service__in=active_services(territory))
-        .select_related("service")
-        .order_by("name")
-    )
+    """The motifs an agent may use for an RDV in an organisation."""
+    return Motif.objects.usable_by(agent, organisation).select_related("service").order_by("name")
 
 
 def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:

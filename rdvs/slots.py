@@ -45,8 +45,9 @@ class Slot:
 
 def agents_for(motif: Motif, organisation: Organisation) -> QuerySet[Agent]:
     """Agents who may receive this motif in this organisation: a role there and an
-    assignment to the motif's service, the service being active in the territory.
-    (To be replaced by the motifs section's `Motif.objects.usable_by` once merged.)"""
+    assignment to the motif's service, the service being active in the territory: the
+    agents for whom `Motif.objects.usable_by(agent, organisation)` contains the motif,
+    asked the other way round (one query for all agents)."""
     service_active = TerritoryService.objects.filter(
         territory_id=organisation.territory_id, service_id=motif.service_id, is_active=True
     )
@@ -66,15 +67,7 @@ def agents_for(motif: Motif, organisation: Organisation) -> QuerySet[Agent]:
 
 def usable_motifs(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
     """The motifs an agent may offer in an organisation's ranges."""
-    return Motif.objects.filter(
-        territory_id=organisation.territory_id,
-        organisations=organisation,
-        archived_at__isnull=True,
-        service__territory_services__territory_id=organisation.territory_id,
-        service__territory_services__is_active=True,
-        service__agent_assignments__agent=agent,
-        service__agent_assignments__territory_id=organisation.territory_id,
-    ).distinct()
+    return Motif.objects.usable_by(agent, organisation)
 
 
 def public_motifs(organisation: Organisation) -> QuerySet[Motif]:

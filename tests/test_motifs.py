@@ -8,6 +8,7 @@ from motifs.models import DAY, HOUR, MINUTE, MONTH, WEEK, LocationType, Motif
 from motifs.text import plain_text_to_html
 from territories.models import AuditEntry, Organisation, TerritoryService
 from tests.factories import (
+    AgentFactory,
     AgentRoleFactory,
     AgentServiceFactory,
     MotifFactory,
@@ -438,3 +439,22 @@ def test_a_clash_created_while_the_form_was_checked_is_refused_clearly(
     assert response.status_code == 200
     assert "Un motif actif porte déjà ce nom" in response.text
     assert Motif.objects.count() == 1
+
+
+def test_agents_for_a_motif_match_the_motifs_usable_by_each_agent(territory, organisation, service):
+    """The slot search asks "which agents may take this motif"; the forms ask "which
+    motifs may this agent use": both must give the same answer."""
+    from rdvs.slots import agents_for
+
+    motif = MotifFactory(territory=territory, service=service, organisations=[organisation])
+    assigned = AgentFactory()
+    AgentRoleFactory(agent=assigned, organisation=organisation)
+    AgentServiceFactory(agent=assigned, territory=territory, service=service)
+    not_assigned = AgentFactory()
+    AgentRoleFactory(agent=not_assigned, organisation=organisation)
+    elsewhere = AgentFactory()
+    AgentServiceFactory(agent=elsewhere, territory=territory, service=service)
+    for agent in (assigned, not_assigned, elsewhere):
+        usable = Motif.objects.usable_by(agent, organisation).filter(pk=motif.pk).exists()
+        assert usable == agents_for(motif, organisation).filter(pk=agent.pk).exists()
+    assert list(agents_for(motif, organisation)) == [assigned]
