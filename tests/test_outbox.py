@@ -38,3 +38,16 @@ def test_outbox_is_not_served_outside_debug(client, settings, db):
 def test_outbox_detail_of_unknown_message_is_404(client, settings, db):
     settings.DEBUG = True
     assert client.get(reverse("dev_outbox_detail", args=["nexiste-pas"])).status_code == 404
+
+
+def test_text_part_and_subject_are_not_html_escaped(db, settings):
+    from django.core import mail
+
+    from agents.tasks import send_password_reset_mail
+    from tests.factories import AgentFactory
+
+    agent = AgentFactory(first_name="Zoé <O'Neil>")
+    send_password_reset_mail(agent.pk)
+    message = mail.outbox[0]
+    assert "Bonjour Zoé <O'Neil>," in message.body
+    assert "Zoé &lt;O&#x27;Neil&gt;" in message.alternatives[0][0]
