@@ -7,6 +7,7 @@ variables listed in README.md, after which `manage.py check --deploy` is clean.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -124,11 +125,20 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"webhooks.tasks.deliver*": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {
+    "webhooks.tasks.deliver*": {"queue": "webhooks"},
+    "webhooks.tasks.sweep*": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE = {
+    "sweep-webhook-deliveries": {
+        "task": "webhooks.tasks.sweep_deliveries",
+        "schedule": 30.0,
+        # A sweep that waited longer than the next one is useless: drop it.
+        "options": {"expires": 25},
+    },
     "prune-old-events": {
         "task": "webhooks.tasks.prune_old_events",
-        "schedule": 60 * 60 * 24,
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
