@@ -29,6 +29,10 @@ OBJECT_KWARGS: dict[str, Callable] = {
             organisation=factories.OrganisationFactory(territory=territory)
         ).agent_id
     ),
+    "endpoint_pk": lambda territory: factories.EndpointFactory(territory=territory).pk,
+    "delivery_pk": lambda territory: (
+        factories.DeliveryFactory(endpoint=factories.EndpointFactory(territory=territory)).pk
+    ),
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.

@@ -41,9 +41,7 @@ GROUPS = [
         ("motif.created", "motif.updated", "motif.archived", "motif.deleted"),
     ),
     EventGroup("user_record", "Fiches usagers", ("user_record.created", "user_record.updated")),
-    EventGroup(
-        "rdv", "RDV", ("rdv.created", "rdv.updated", "rdv.cancelled", "rdv.usager_arrived")
-    ),
+    EventGroup("rdv", "RDV", ("rdv.created", "rdv.updated", "rdv.cancelled", "rdv.usager_arrived")),
     EventGroup(
         "availability",
         "Plages d'ouverture",

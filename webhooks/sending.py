@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from config.mail import send_templated_mail
@@ -84,9 +85,7 @@ def claim(delivery_id: int, *, force: bool = False) -> tuple[Delivery, Attempt] 
         else:
             condition = due_q(now)
         delivery = (
-            deliveries.filter(condition, pk=delivery_id)
-            .select_related("event", "endpoint")
-            .first()
+            deliveries.filter(condition, pk=delivery_id).select_related("event", "endpoint").first()
         )
         if delivery is None:
             return None
@@ -223,7 +222,11 @@ def mail_admins_of(endpoint: Endpoint, template_prefix: str) -> None:
     )
     if not recipients:
         return
-    context = {"endpoint": endpoint, "territory": endpoint.territory}
+    path = reverse(
+        "webhooks:detail",
+        kwargs={"territory_pk": endpoint.territory_id, "endpoint_pk": endpoint.pk},
+    )
+    context = {"endpoint": endpoint, "territory": endpoint.territory, "path": path}
     transaction.on_commit(lambda: send_templated_mail(template_prefix, context, recipients))
 
 

@@ -18,7 +18,7 @@ import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105  (the spec's prefix, not a secret)
 MAX_BODY_BYTES = 64 * 1024
 
 

@@ -37,20 +37,10 @@ def local_targets_allowed() -> bool:
 
 def validate_target_url(url: str) -> None:
     """Raise a ValidationError, in French, for a URL webhooks must not be sent to."""
-    parts = urlsplit(url)
-    allow_local = local_targets_allowed()
-    if parts.scheme != "https" and not (allow_local and parts.scheme == "http"):
-        raise ValidationError("L'adresse doit commencer par https:// (connexion chiffrée).")
-    if parts.username or parts.password:
-        raise ValidationError(
-            "L'adresse ne doit pas contenir d'identifiant ni de mot de passe : "
-            "le secret de signature suffit à authentifier les envois."
-        )
-    host = (parts.hostname or "").rstrip(".").lower()
-    if not host:
-        raise ValidationError("L'adresse doit contenir un nom de domaine.")
-    if allow_local:
+    check_scheme_and_credentials(url)
+    if local_targets_allowed():
         return
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -64,6 +54,20 @@ def validate_target_url(url: str) -> None:
         raise ValidationError(
             "Ce nom désigne une machine locale ou interne : indiquez une adresse publique."
         )
+
+
+def check_scheme_and_credentials(url: str) -> None:
+    """The part of the checks repeated when sending; addresses are checked at connect time."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" and not (local_targets_allowed() and parts.scheme == "http"):
+        raise ValidationError("L'adresse doit commencer par https:// (connexion chiffrée).")
+    if parts.username or parts.password:
+        raise ValidationError(
+            "L'adresse ne doit pas contenir d'identifiant ni de mot de passe : "
+            "le secret de signature suffit à authentifier les envois."
+        )
+    if not parts.hostname:
+        raise ValidationError("L'adresse doit contenir un nom de domaine.")
 
 
 @cache
@@ -100,7 +104,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
         return int((time.monotonic() - started) * 1000)
 
     try:
-        validate_target_url(url)
+        check_scheme_and_credentials(url)
         response = _session(local_targets_allowed()).post(
             url,
             data=body,
