@@ -28,6 +28,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.type} #{self.pk}"
 
+    @property
+    def object_id(self):
+        """The id of the object the event is about, when the payload carries one."""
+        return self.payload.get("id") if isinstance(self.payload, dict) else None
+
 
 class Endpoint(models.Model):
     """A URL of one of the territory's systems that receives its events, signed."""

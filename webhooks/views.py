@@ -88,6 +88,7 @@ class EndpointListView(SectionMixin, TemplateView):
 class EndpointCreateView(SectionMixin, FormView):
     template_name = "webhooks/endpoint_form.html"
     form_class = EndpointForm
+    extra_context = {"endpoint": None}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "territory": self.request.territory}
@@ -117,7 +118,8 @@ class EndpointUpdateView(EndpointMixin, FormView):
         }
 
     def form_valid(self, form):
-        endpoint = self.get_endpoint()
+        # The form has already written its values on its instance: audit from a fresh copy.
+        endpoint = access_endpoint(self.request, self.kwargs["endpoint_pk"])
         services.update_endpoint(endpoint, self.request.user, **form.cleaned_data)
         messages.success(self.request, "Le point de réception a été modifié.")
         return redirect(detail_url(endpoint))
