@@ -139,12 +139,14 @@ class Delivery(models.Model):
 
 
 class Attempt(models.Model):
-    """One HTTP request of a delivery, as the admin sees it in the delivery's log."""
+    """One HTTP request of a delivery, as the admin sees it in the delivery's log.
+
+    Written when the request ends; an attempt whose worker died is written, as
+    interrupted, when the delivery is claimed again.
+    """
 
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
     attempted_at = models.DateTimeField("date")
-    # Empty while the request is in flight; stays empty if the worker died meanwhile.
-    finished = models.BooleanField(default=False)
     duration_ms = models.PositiveIntegerField("durée (ms)", null=True, blank=True)
     status_code = models.PositiveSmallIntegerField("statut HTTP", null=True, blank=True)
     error = models.CharField("erreur", max_length=500, blank=True)

@@ -72,7 +72,7 @@ def due_q(now) -> Q:
     )
 
 
-def claim(delivery_id: int, *, force: bool = False) -> tuple[Delivery, Attempt] | None:
+def claim(delivery_id: int, *, force: bool = False) -> Delivery | None:
     """Take the delivery for one attempt, or None if it is not due or someone holds it.
 
     `force` (the test event, a click) sends even to a disabled endpoint.
@@ -91,14 +91,13 @@ def claim(delivery_id: int, *, force: bool = False) -> tuple[Delivery, Attempt] 
             return None
         if delivery.claimed_until is not None:
             # The previous claim's lease expired without a result: its worker died.
-            Attempt.objects.filter(delivery=delivery, finished=False).update(
-                finished=True, error=INTERRUPTED
+            Attempt.objects.create(
+                delivery=delivery, attempted_at=delivery.claimed_until - LEASE, error=INTERRUPTED
             )
         delivery.attempts_count += 1
         delivery.claimed_until = now + LEASE
         delivery.save(update_fields=["attempts_count", "claimed_until"])
-        attempt = Attempt.objects.create(delivery=delivery, attempted_at=now)
-    return delivery, attempt
+    return delivery
 
 
 def transmit(delivery: Delivery) -> targets.Response:
@@ -120,13 +119,12 @@ def transmit(delivery: Delivery) -> targets.Response:
 
 def attempt_delivery(delivery_id: int, *, force: bool = False) -> Attempt | None:
     """One attempt of a delivery if it is due; returns the recorded attempt."""
-    claimed = claim(delivery_id, force=force)
-    if claimed is None:
+    delivery = claim(delivery_id, force=force)
+    if delivery is None:
         return None
-    delivery, attempt = claimed
+    attempted_at = timezone.now()
     response = transmit(delivery)
-    record(delivery, attempt, response)
-    return attempt
+    return record(delivery, attempted_at, response)
 
 
 def next_delay(step: int, retry_after: timedelta | None) -> timedelta:
@@ -137,48 +135,45 @@ def next_delay(step: int, retry_after: timedelta | None) -> timedelta:
 
 
 @transaction.atomic
-def record(delivery: Delivery, attempt: Attempt, response: targets.Response) -> None:
+def record(delivery: Delivery, attempted_at, response: targets.Response) -> Attempt:
+    """Log the attempt and decide what comes next, if our lease still holds the delivery."""
     now = timezone.now()
-    attempt.finished = True
-    attempt.duration_ms = response.duration_ms
-    attempt.status_code = response.status_code
-    attempt.error = response.error[:500]
-    attempt.response_excerpt = response.excerpt
-    attempt.save(
-        update_fields=["finished", "duration_ms", "status_code", "error", "response_excerpt"]
+    attempt = Attempt.objects.create(
+        delivery=delivery,
+        attempted_at=attempted_at,
+        duration_ms=response.duration_ms,
+        status_code=response.status_code,
+        error=response.error[:500],
+        response_excerpt=response.excerpt,
     )
-    current = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
-    if current is None or current.claimed_until != delivery.claimed_until:
-        return  # our lease ran out and another worker took over: it owns the outcome
-    current.claimed_until = None
-    current.last_status_code = response.status_code
-    fields = ["claimed_until", "last_status_code", "status", "next_attempt_at"]
+    ours = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until)
+    outcome = {"claimed_until": None, "last_status_code": response.status_code}
     if response.succeeded:
-        current.status = DeliveryStatus.SUCCEEDED
-        current.succeeded_at = now
-        current.next_attempt_at = None
-        current.save(update_fields=[*fields, "succeeded_at"])
-        # Only touches the endpoint row when it was failing: no hot row under load.
-        Endpoint.objects.filter(pk=current.endpoint_id, failing_since__isnull=False).update(
-            failing_since=None, failed_attempts_in_row=0, failure_alert_sent_at=None
+        # Zero rows: our lease ran out and another worker took over; it owns the outcome.
+        ours.update(
+            **outcome, status=DeliveryStatus.SUCCEEDED, succeeded_at=now, next_attempt_at=None
         )
-        return
-    current.schedule_step += 1
-    fields.append("schedule_step")
-    if response.status_code == 410 or current.schedule_step >= MAX_ATTEMPTS:
-        current.status = DeliveryStatus.FAILED
-        current.next_attempt_at = None
+        if delivery.endpoint.failing_since is not None:
+            Endpoint.objects.filter(pk=delivery.endpoint_id).update(
+                failing_since=None, failed_attempts_in_row=0, failure_alert_sent_at=None
+            )
+        return attempt
+    step = delivery.schedule_step + 1
+    outcome["schedule_step"] = step
+    if response.status_code == 410 or step >= MAX_ATTEMPTS:
+        outcome.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        countdown = None
     else:
-        delay = next_delay(current.schedule_step, response.retry_after)
-        current.next_attempt_at = now + delay
-        if delay <= COUNTDOWN_LIMIT:
-            current.dispatched_at = now
-            enqueue([current.pk], countdown=delay.total_seconds())
-        else:
-            current.dispatched_at = None  # the sweeper sends it when due
-        fields.append("dispatched_at")
-    current.save(update_fields=fields)
-    note_failure(current.endpoint_id, now, gone=response.status_code == 410)
+        delay = next_delay(step, response.retry_after)
+        countdown = delay.total_seconds() if delay <= COUNTDOWN_LIMIT else None
+        # A long delay leaves the row undispatched: the sweeper sends it when due.
+        outcome.update(next_attempt_at=now + delay, dispatched_at=now if countdown else None)
+    if not ours.update(**outcome):
+        return attempt
+    if countdown:
+        enqueue([delivery.pk], countdown=countdown)
+    note_failure(delivery.endpoint_id, now, gone=response.status_code == 410)
+    return attempt
 
 
 def note_failure(endpoint_id: int, now, *, gone: bool) -> None:
