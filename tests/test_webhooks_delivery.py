@@ -14,6 +14,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.factories import DeliveryFactory, EndpointFactory, OrganisationFactory
+from tests.test_celery import wait_for
 from tests.webhook_receiver import Receiver, Reply, receiver  # noqa: F401
 from webhooks import sending, services
 from webhooks.events import publish
@@ -108,18 +109,9 @@ def test_event_is_sent_after_commit_by_the_worker_signed(
     def all_recorded():
         return Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == 2
 
-    assert wait_until(all_recorded)
+    assert wait_for(all_recorded)
     attempt = Attempt.objects.get(delivery=delivery)
     assert attempt.status_code == 200 and attempt.response_excerpt == "ok"
-
-
-def wait_until(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_a_tampered_body_or_another_secret_does_not_verify(receiver, territory):  # noqa: F811
@@ -275,8 +267,17 @@ def test_sweeper_sends_a_delivery_whose_enqueue_was_lost(celery_worker, receiver
 
     assert receiver.wait_for(1)
     assert receiver.received()[0].headers["webhook-id"] == lost.webhook_id
-    assert wait_until(lambda: Delivery.objects.get(pk=lost.pk).status == DeliveryStatus.SUCCEEDED)
+    assert wait_for(lambda: Delivery.objects.get(pk=lost.pk).status == DeliveryStatus.SUCCEEDED)
     assert Delivery.objects.get(pk=just_queued.pk).status == DeliveryStatus.PENDING
+
+
+def test_sweeper_drains_a_backlog_in_batches_and_does_not_requeue_at_once(territory):
+    endpoint = EndpointFactory(territory=territory)
+    long_ago = timezone.now() - timedelta(hours=1)
+    DeliveryFactory.create_batch(5, endpoint=endpoint, next_attempt_at=long_ago, dispatched_at=None)
+    DeliveryFactory(endpoint=endpoint, next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert sending.sweep(batch=2) == 5
+    assert sending.sweep(batch=2) == 0
 
 
 def test_sweeper_recovers_a_delivery_whose_worker_died_mid_attempt(
@@ -301,7 +302,7 @@ def test_sweeper_recovers_a_delivery_whose_worker_died_mid_attempt(
     sweep_deliveries.delay()
 
     assert receiver.wait_for(1)
-    assert wait_until(lambda: Delivery.objects.get(pk=held.pk).status == DeliveryStatus.SUCCEEDED)
+    assert wait_for(lambda: Delivery.objects.get(pk=held.pk).status == DeliveryStatus.SUCCEEDED)
     held.refresh_from_db()
     assert held.attempts_count == 2 and held.claimed_until is None
     first, second = held.attempts.all()
@@ -409,11 +410,15 @@ def test_a_redirect_to_an_internal_address_is_a_failure_and_is_not_followed(terr
 
 
 def test_prune_removes_old_events_with_their_deliveries_and_attempts(territory):
-    old = DeliveryFactory(endpoint=EndpointFactory(territory=territory))
+    old = DeliveryFactory(
+        endpoint=EndpointFactory(territory=territory), status=DeliveryStatus.SUCCEEDED
+    )
     Attempt.objects.create(delivery=old, attempted_at=timezone.now())
-    Event.objects.filter(pk=old.event_id).update(created_at=timezone.now() - timedelta(days=31))
+    still_pending = DeliveryFactory(endpoint=old.endpoint)
+    month_ago = timezone.now() - timedelta(days=31)
+    Event.objects.filter(pk__in=[old.event_id, still_pending.event_id]).update(created_at=month_ago)
     recent = DeliveryFactory(endpoint=old.endpoint)
     prune_old_events()
-    assert list(Delivery.objects.all()) == [recent]
+    assert set(Delivery.objects.all()) == {recent, still_pending}
     assert not Attempt.objects.exists()
     assert Endpoint.objects.filter(pk=old.endpoint_id).exists()

@@ -55,19 +55,21 @@ def matching_endpoints(event: Event) -> list[int]:
     return sorted(set(endpoints.values_list("pk", flat=True)))
 
 
+def new_delivery(event: Event, endpoint_id: int) -> Delivery:
+    """Due at once, and marked as dispatched: its task is queued by whoever creates it."""
+    return Delivery(
+        territory_id=event.territory_id,
+        event=event,
+        endpoint_id=endpoint_id,
+        webhook_id=signing.generate_webhook_id(),
+        next_attempt_at=event.created_at,
+        dispatched_at=event.created_at,
+    )
+
+
 def create_deliveries(event: Event, endpoint_ids: Iterable[int]) -> list[Delivery]:
     deliveries = Delivery.objects.bulk_create(
-        [
-            Delivery(
-                territory_id=event.territory_id,
-                event=event,
-                endpoint_id=endpoint_id,
-                webhook_id=signing.generate_webhook_id(),
-                next_attempt_at=event.created_at,
-                dispatched_at=event.created_at,
-            )
-            for endpoint_id in endpoint_ids
-        ]
+        [new_delivery(event, endpoint_id) for endpoint_id in endpoint_ids]
     )
     enqueue([d.pk for d in deliveries])
     return deliveries

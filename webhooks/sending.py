@@ -53,16 +53,23 @@ INTERRUPTED = "Tentative interrompue : le traitement s'est arrêté avant la ré
 
 
 def enqueue(delivery_ids, *, countdown: float | None = None) -> None:
-    """Queue the sending task once the current transaction commits."""
+    """Queue the sending tasks once the current transaction commits.
+
+    `robust`: if the broker is down, the change the caller made still stands (the
+    error is logged) and the sweeper sends the deliveries once it is back.
+    """
+    ids = list(delivery_ids)
+    if ids:
+        transaction.on_commit(lambda: _send_tasks(ids, countdown), robust=True)
+
+
+def _send_tasks(ids: list[int], countdown: float | None) -> None:
     from webhooks.tasks import deliver_webhook
 
-    for pk in delivery_ids:
-        if countdown:
-            transaction.on_commit(
-                lambda pk=pk: deliver_webhook.apply_async((pk,), countdown=countdown)
-            )
-        else:
-            deliver_webhook.delay_on_commit(pk)
+    # One broker connection for all the deliveries of an event.
+    with deliver_webhook.app.producer_or_acquire() as producer:
+        for pk in ids:
+            deliver_webhook.apply_async((pk,), countdown=countdown, producer=producer)
 
 
 def due_q(now) -> Q:
@@ -225,8 +232,24 @@ def mail_admins_of(endpoint: Endpoint, template_prefix: str) -> None:
     transaction.on_commit(lambda: send_templated_mail(template_prefix, context, recipients))
 
 
-def sweep(batch: int = 500) -> int:
-    """Re-queue what is due and not in anyone's hands: lost tasks, expired leases, retries."""
+def sweep(batch: int = 500, max_batches: int = 20) -> int:
+    """Re-queue what is due and not in anyone's hands: lost tasks, expired leases, retries.
+
+    Batches keep each transaction short; a backlog (an endpoint back after an outage)
+    drains at up to `batch * max_batches` deliveries per sweep.
+    """
+    total = 0
+    for _ in range(max_batches):
+        queued = _sweep_batch(batch)
+        total += queued
+        if queued < batch:
+            break
+    if total:
+        logger.info("Webhook sweeper queued %d deliveries", total)
+    return total
+
+
+def _sweep_batch(batch: int) -> int:
     now = timezone.now()
     with transaction.atomic():
         ids = list(
@@ -238,6 +261,4 @@ def sweep(batch: int = 500) -> int:
         )
         Delivery.objects.filter(pk__in=ids).update(dispatched_at=now)
         enqueue(ids)
-    if ids:
-        logger.info("Webhook sweeper queued %d deliveries", len(ids))
     return len(ids)

@@ -12,6 +12,7 @@ from territories.audit import record, snapshot
 from territories.models import Territory
 from webhooks import signing
 from webhooks.event_types import PING
+from webhooks.events import new_delivery
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.sending import attempt_delivery, enqueue
 
@@ -31,29 +32,20 @@ def endpoint_limit_reached(territory: Territory) -> bool:
     return Endpoint.objects.filter(territory=territory).count() >= MAX_ENDPOINTS
 
 
+EDITABLE_FIELDS = ["url", "description", "event_types", "legacy_signature"]
+
+
 @transaction.atomic
-def create_endpoint(
-    territory: Territory,
-    actor,
-    *,
-    url: str,
-    description: str,
-    event_types: list[str],
-    organisations,
-    legacy_signature: bool,
-) -> Endpoint:
+def create_endpoint(territory: Territory, actor, *, organisations, **fields) -> Endpoint:
+    """`fields`: url, description, event_types, legacy_signature (as the form cleans them)."""
     # Lock the territory so that two simultaneous creations cannot both pass the limit.
     Territory.objects.select_for_update().get(pk=territory.pk)
     if endpoint_limit_reached(territory):
         raise ValidationError(LIMIT_MESSAGE)
-    endpoint = Endpoint.objects.create(
-        territory=territory,
-        url=url,
-        description=description,
-        event_types=event_types,
-        legacy_signature=legacy_signature,
-        secret=signing.generate_secret(),
-    )
+    endpoint = Endpoint(territory=territory, secret=signing.generate_secret())
+    for name in EDITABLE_FIELDS:
+        setattr(endpoint, name, fields[name])
+    endpoint.save()
     endpoint.organisations.set(organisations)
     record(
         territory, actor, "webhook_endpoint.created", endpoint, after=endpoint_snapshot(endpoint)
@@ -62,24 +54,11 @@ def create_endpoint(
 
 
 @transaction.atomic
-def update_endpoint(
-    endpoint: Endpoint,
-    actor,
-    *,
-    url: str,
-    description: str,
-    event_types: list[str],
-    organisations,
-    legacy_signature: bool,
-) -> Endpoint:
+def update_endpoint(endpoint: Endpoint, actor, *, organisations, **fields) -> Endpoint:
     before = endpoint_snapshot(endpoint)
-    endpoint.url = url
-    endpoint.description = description
-    endpoint.event_types = event_types
-    endpoint.legacy_signature = legacy_signature
-    endpoint.save(
-        update_fields=["url", "description", "event_types", "legacy_signature", "updated_at"]
-    )
+    for name in EDITABLE_FIELDS:
+        setattr(endpoint, name, fields[name])
+    endpoint.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     endpoint.organisations.set(organisations)
     record(
         endpoint.territory,
@@ -194,16 +173,11 @@ def _create_ping(endpoint: Endpoint, actor) -> Delivery:
             "sent_by": actor.email,
         },
     )
-    # Not queued: this request sends it. Marked as dispatched, so that the sweeper
-    # sends it later only if this request dies before trying.
-    return Delivery.objects.create(
-        territory=endpoint.territory,
-        event=event,
-        endpoint=endpoint,
-        webhook_id=signing.generate_webhook_id(),
-        next_attempt_at=event.created_at,
-        dispatched_at=event.created_at,
-    )
+    # Not queued: this request sends it. The sweeper sends it later only if this
+    # request dies before trying.
+    delivery = new_delivery(event, endpoint.pk)
+    delivery.save()
+    return delivery
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from webhooks import sending
-from webhooks.models import Event
+from webhooks.models import DeliveryStatus, Event
 
 EVENT_RETENTION = timedelta(days=30)
 
@@ -27,7 +27,12 @@ def sweep_deliveries() -> int:
 
 @shared_task
 def prune_old_events() -> int:
-    """Nightly (Celery beat): events are kept 30 days, with their deliveries and attempts."""
+    """Nightly (Celery beat): events are kept 30 days, with their deliveries and attempts;
+    an event still pending for a disabled endpoint is kept until it leaves."""
     with scopes_disabled():
-        deleted, _ = Event.objects.filter(created_at__lt=timezone.now() - EVENT_RETENTION).delete()
+        deleted, _ = (
+            Event.objects.filter(created_at__lt=timezone.now() - EVENT_RETENTION)
+            .exclude(deliveries__status=DeliveryStatus.PENDING)
+            .delete()
+        )
     return deleted

@@ -1,4 +1,5 @@
 import json
+from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -190,9 +191,7 @@ class ResendFailedView(EndpointMixin, FormView):
 
     def form_valid(self, form):
         endpoint = self.get_endpoint()
-        since = timezone.make_aware(
-            timezone.datetime.combine(form.cleaned_data["since"], timezone.datetime.min.time())
-        )
+        since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min))
         count = services.resend_failed_since(endpoint, since)
         if count:
             messages.success(self.request, f"{count} envoi(s) en échec remis en file d'envoi.")
