@@ -29,12 +29,15 @@ class EndpointAdmin(admin.ModelAdmin):
         return False
 
 
+ATTEMPT_FIELDS = ["attempted_at", "duration_ms", "status_code", "error", "response_excerpt"]
+
+
 class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = ["attempted_at", "duration_ms", "status_code", "error", "response_excerpt"]
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
 
 
 @admin.register(Delivery)
@@ -53,6 +56,18 @@ class DeliveryAdmin(admin.ModelAdmin):
         "succeeded_at",
     ]
     inlines = [AttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["attempted_at", "delivery", "status_code", "duration_ms", "error"]
+    list_filter = ["delivery__territory", "status_code"]
+    search_fields = ["delivery__webhook_id", "delivery__endpoint__url", "error"]
+    list_select_related = ["delivery"]
+    readonly_fields = ["delivery", *ATTEMPT_FIELDS]
 
     def has_add_permission(self, request):
         return False
