@@ -206,6 +206,17 @@ def test_at_most_64_kib_of_the_response_is_read(receiver, territory):  # noqa: F
     assert len(attempt.response_excerpt) == 2000
 
 
+def test_a_receiver_slower_than_the_timeout_is_a_failure(receiver, territory, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(sending.targets, "TOTAL_TIMEOUT", 0.3)  # 15 s in production
+    receiver.replies["/hook"] = Reply(200, delay=1.0)
+    delivery = DeliveryFactory(endpoint=hook(territory, receiver))
+    attempt = sending.attempt_delivery(delivery.pk)
+    attempt.refresh_from_db()
+    assert attempt.status_code is None and "Délai de réponse dépassé" in attempt.error
+    assert attempt.duration_ms < 1000
+    assert Delivery.objects.get(pk=delivery.pk).status == DeliveryStatus.PENDING
+
+
 def test_admins_are_alerted_after_24_hours_then_the_endpoint_is_disabled_after_5_days(
     receiver,  # noqa: F811
     territory,

@@ -24,6 +24,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
+    delay: float = 0.0  # seconds before answering
 
 
 class Receiver:
@@ -46,6 +47,7 @@ class Receiver:
                         Received(self.path, dict(self.headers.items()), body, time.time())
                     )
                 reply = receiver.replies.get(self.path, Reply())
+                time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
