@@ -43,7 +43,9 @@ RETRY_AFTER_CAP = timedelta(hours=24)
 # Longer than the 15 s a request may take: a live worker never loses its claim.
 LEASE = timedelta(seconds=60)
 # A queued task that has not run after this long is presumed lost: the sweeper re-queues.
-REDISPATCH_AFTER = timedelta(seconds=60)
+# Generous, because under a backlog queued tasks are late, not lost (and a duplicate
+# task costs a claim query).
+REDISPATCH_AFTER = timedelta(minutes=5)
 # Short retries ride a Celery countdown; longer ones wait in the row for the sweeper.
 COUNTDOWN_LIMIT = timedelta(seconds=60)
 ALERT_AFTER = timedelta(hours=24)
@@ -103,7 +105,10 @@ def claim(delivery_id: int, *, force: bool = False) -> Delivery | None:
             )
         delivery.attempts_count += 1
         delivery.claimed_until = now + LEASE
-        delivery.save(update_fields=["attempts_count", "claimed_until"])
+        # Whatever was queued has run: if this worker dies, the sweeper takes the
+        # delivery as soon as the lease expires.
+        delivery.dispatched_at = None
+        delivery.save(update_fields=["attempts_count", "claimed_until", "dispatched_at"])
     return delivery
 
 
