@@ -45,6 +45,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--endpoints", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=4, help="worker processes")
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="events per second (0: as fast as possible); below the delivery rate, "
+        "the delay measures the pipeline rather than the queue",
+    )
     args = parser.parse_args(argv)
 
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = BENCH_DB
@@ -90,6 +97,8 @@ def run(args, receiver: Receiver) -> int:
     print(f"Publication de {args.events} événements vers {args.endpoints} points de réception…")
     started = time.time()
     for n in range(args.events):
+        if args.rate:
+            time.sleep(max(0.0, started + n / args.rate - time.time()))
         with transaction.atomic():
             event = publish(territory, "rdv.created", {"id": n, "motif": "Accueil", "n": n})
         committed_at[event.pk] = time.time()

@@ -3,6 +3,7 @@ where the path goes through the broker): signatures, schedule, failures, sweeper
 
 import hashlib
 import hmac
+import json
 import time
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from tests.factories import DeliveryFactory, EndpointFactory, OrganisationFactory
 from tests.test_celery import wait_for
 from tests.webhook_receiver import Receiver, Reply, receiver  # noqa: F401
-from webhooks import sending, services
+from webhooks import sending, services, signing
 from webhooks.events import publish
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.tasks import prune_old_events
@@ -125,6 +126,13 @@ def test_a_tampered_body_or_another_secret_does_not_verify(receiver, territory):
     received.body = received.body.replace(b'"data": {"id": 1}', b'"data": {"id": 2}')
     with pytest.raises(WebhookVerificationError):
         verify(endpoint.secret, received)
+
+
+def test_an_oversized_payload_is_replaced_by_its_id_to_stay_under_64_kib(territory):
+    event = publish(territory, "user_record.updated", {"id": 9, "notes": "x" * 100_000})
+    body = json.loads(signing.body(event, "msg_test"))
+    assert body["data"] == {"id": 9, "truncated": True}
+    assert len(signing.body(event, "msg_test")) < signing.MAX_BODY_BYTES
 
 
 # --- schedule and failures (time frozen) ---
