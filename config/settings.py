@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -125,15 +126,24 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"webhooks.tasks.deliver*": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {
+    "webhooks.tasks.deliver*": {"queue": "webhooks"},
+    "webhooks.tasks.sweep*": {"queue": "webhooks"},
+}
 CELERY_BEAT_SCHEDULE = {
     "prune-stale-invitations": {
         "task": "agents.tasks.prune_stale_invitations",
         "schedule": 60 * 60 * 24,
     },
+    "sweep-webhook-deliveries": {
+        "task": "webhooks.tasks.sweep_deliveries",
+        "schedule": 30.0,
+        # A sweep that waited longer than the next one is useless: drop it.
+        "options": {"expires": 25},
+    },
     "prune-old-events": {
         "task": "webhooks.tasks.prune_old_events",
-        "schedule": 60 * 60 * 24,
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

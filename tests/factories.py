@@ -282,3 +282,30 @@ class InvitationFactory(DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.set(extracted)
+
+
+# --- webhooks ---
+from webhooks import signing  # noqa: E402
+from webhooks.models import Delivery, Endpoint  # noqa: E402
+
+
+class EndpointFactory(DjangoModelFactory):
+    class Meta:
+        model = Endpoint
+
+    territory = factory.SubFactory(TerritoryFactory)
+    url = factory.Sequence(lambda n: f"https://recepteur{n}.exemple.fr/webhooks")
+    event_types = factory.LazyFunction(lambda: ["*"])
+    secret = factory.LazyFunction(signing.generate_secret)
+
+
+class DeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    endpoint = factory.SubFactory(EndpointFactory)
+    territory = factory.SelfAttribute("endpoint.territory")
+    event = factory.SubFactory(EventFactory, territory=factory.SelfAttribute("..territory"))
+    webhook_id = factory.LazyFunction(signing.generate_webhook_id)
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    dispatched_at = factory.LazyFunction(timezone.now)

@@ -41,6 +41,10 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "range_pk": lambda territory: factories.AvailabilityRangeFactory(territory=territory).pk,
     "absence_pk": lambda territory: factories.AbsenceFactory(territory=territory).pk,
     "invitation_pk": lambda territory: factories.InvitationFactory(territory=territory).pk,
+    "endpoint_pk": lambda territory: factories.EndpointFactory(territory=territory).pk,
+    "delivery_pk": lambda territory: (
+        factories.DeliveryFactory(endpoint=factories.EndpointFactory(territory=territory)).pk
+    ),
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.

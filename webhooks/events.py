@@ -7,8 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django_scopes import scope
 
-from webhooks.models import Event
+from webhooks import signing
+from webhooks.event_types import subscription_keys
+from webhooks.models import Delivery, Endpoint, Event
+from webhooks.sending import enqueue
 
 
 def publish(
@@ -18,13 +24,52 @@ def publish(
 
     `payload` is the object as it is after the change (before, for a deletion);
     `organisations` (objects or ids) lets endpoints restricted to some organisations
-    receive only what concerns them.
+    receive only what concerns them. One delivery per matching endpoint is written in
+    the same transaction and queued for sending once it commits.
     """
     if "." not in event_type:
         raise ValueError(f"Event type must look like 'object.action', got {event_type!r}")
     # Dates, decimals and UUIDs are stored as the text a webhook consumer will receive.
     clean = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     organisation_ids = sorted({getattr(o, "pk", o) for o in organisations})
-    return Event.objects.create(
-        territory=territory, type=event_type, payload=clean, organisation_ids=organisation_ids
+    with transaction.atomic(), scope(territory=territory):
+        event = Event.objects.create(
+            territory=territory, type=event_type, payload=clean, organisation_ids=organisation_ids
+        )
+        create_deliveries(event, matching_endpoints(event))
+    return event
+
+
+def matching_endpoints(event: Event) -> list[int]:
+    """Enabled endpoints subscribed to the type; those restricted to some organisations
+    receive only events of these organisations (and territory-wide events)."""
+    endpoints = Endpoint.objects.filter(
+        territory=event.territory_id,
+        enabled=True,
+        event_types__overlap=subscription_keys(event.type),
     )
+    if event.organisation_ids:
+        endpoints = endpoints.filter(
+            Q(organisations__isnull=True) | Q(organisations__in=event.organisation_ids)
+        )
+    return sorted(set(endpoints.values_list("pk", flat=True)))
+
+
+def new_delivery(event: Event, endpoint_id: int) -> Delivery:
+    """Due at once, and marked as dispatched: its task is queued by whoever creates it."""
+    return Delivery(
+        territory_id=event.territory_id,
+        event=event,
+        endpoint_id=endpoint_id,
+        webhook_id=signing.generate_webhook_id(),
+        next_attempt_at=event.created_at,
+        dispatched_at=event.created_at,
+    )
+
+
+def create_deliveries(event: Event, endpoint_ids: Iterable[int]) -> list[Delivery]:
+    deliveries = Delivery.objects.bulk_create(
+        [new_delivery(event, endpoint_id) for endpoint_id in endpoint_ids]
+    )
+    enqueue([d.pk for d in deliveries])
+    return deliveries

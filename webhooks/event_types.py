@@ -1,0 +1,69 @@
+"""The one list of event types the project emits, grouped by object, for subscriptions.
+
+An endpoint subscribes to "*" (everything), to "<object>.*" (every type of an
+object) or to exact types. "ping" (the test event) reaches an endpoint whatever
+its subscriptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = "*"
+PING = "ping"
+
+
+@dataclass(frozen=True)
+class EventGroup:
+    key: str
+    label: str
+    types: tuple[str, ...]
+
+    @property
+    def wildcard(self) -> str:
+        return f"{self.key}.*"
+
+
+GROUPS = [
+    EventGroup(
+        "agent", "Agents", ("agent.invited", "agent.joined", "agent.updated", "agent.removed")
+    ),
+    EventGroup(
+        "invitation",
+        "Invitations",
+        ("invitation.created", "invitation.resent", "invitation.revoked", "invitation.expired"),
+    ),
+    EventGroup("organisation", "Organisations", ("organisation.created", "organisation.updated")),
+    EventGroup("service", "Services", ("service.activated", "service.deactivated")),
+    EventGroup(
+        "motif",
+        "Motifs",
+        ("motif.created", "motif.updated", "motif.archived", "motif.deleted"),
+    ),
+    EventGroup("user_record", "Fiches usagers", ("user_record.created", "user_record.updated")),
+    EventGroup("rdv", "RDV", ("rdv.created", "rdv.updated", "rdv.cancelled", "rdv.usager_arrived")),
+    EventGroup(
+        "availability",
+        "Plages d'ouverture",
+        ("availability.created", "availability.updated", "availability.deleted"),
+    ),
+]
+
+
+def subscription_choices() -> list[tuple[str, str]]:
+    choices = [(ALL, "Tous les événements, y compris ceux ajoutés plus tard")]
+    for group in GROUPS:
+        choices.append((group.wildcard, f"{group.label} ({', '.join(group.types)})"))
+    return choices
+
+
+def subscription_keys(event_type: str) -> list[str]:
+    """The subscription values that select `event_type` (for an array-overlap query)."""
+    return [ALL, f"{event_type.split('.', 1)[0]}.*", event_type]
+
+
+def describe(subscriptions: list[str]) -> str:
+    labels = dict(subscription_choices())
+    if ALL in subscriptions:
+        return "Tous les événements"
+    return ", ".join(labels.get(value, value).split(" (")[0] for value in subscriptions)

@@ -1,0 +1,269 @@
+"""Sending deliveries: claim with a lease, POST, record the attempt, schedule the next one.
+
+Every path goes through `attempt_delivery`: the Celery task after commit, the
+sweeper's re-queued tasks and the admin's synchronous "send a test event". A
+delivery is claimed with `SELECT … FOR UPDATE SKIP LOCKED` and leased
+(`claimed_until`), so two tasks for the same delivery send it once, and a worker
+that dies mid-request only delays it until the lease expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from config.mail import send_templated_mail
+from webhooks import signing, targets
+from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
+
+logger = logging.getLogger(__name__)
+
+# Delay after the 1st, 2nd… failed attempt: 10 attempts over about three days.
+SCHEDULE = [
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=14),
+    timedelta(hours=20),
+    timedelta(hours=24),
+]
+MAX_ATTEMPTS = len(SCHEDULE) + 1
+JITTER = 0.1  # ± 10 %, so that an endpoint's failures do not retry in lockstep
+RETRY_AFTER_CAP = timedelta(hours=24)
+# Longer than the 15 s a request may take: a live worker never loses its claim.
+LEASE = timedelta(seconds=60)
+# A queued task that has not run after this long is presumed lost: the sweeper re-queues.
+# Generous, because under a backlog queued tasks are late, not lost (and a duplicate
+# task costs a claim query).
+REDISPATCH_AFTER = timedelta(minutes=5)
+# Short retries ride a Celery countdown; longer ones wait in the row for the sweeper.
+COUNTDOWN_LIMIT = timedelta(seconds=60)
+ALERT_AFTER = timedelta(hours=24)
+DISABLE_AFTER = timedelta(days=5)
+DISABLE_MIN_FAILED_ATTEMPTS = 10
+INTERRUPTED = "Tentative interrompue : le traitement s'est arrêté avant la réponse."
+
+
+def enqueue(delivery_ids, *, countdown: float | None = None) -> None:
+    """Queue the sending tasks once the current transaction commits.
+
+    `robust`: if the broker is down, the change the caller made still stands (the
+    error is logged) and the sweeper sends the deliveries once it is back.
+    """
+    ids = list(delivery_ids)
+    if ids:
+        transaction.on_commit(lambda: _send_tasks(ids, countdown), robust=True)
+
+
+def _send_tasks(ids: list[int], countdown: float | None) -> None:
+    from webhooks.tasks import deliver_webhook
+
+    # One broker connection for all the deliveries of an event.
+    with deliver_webhook.app.producer_or_acquire() as producer:
+        for pk in ids:
+            deliver_webhook.apply_async((pk,), countdown=countdown, producer=producer)
+
+
+def due_q(now) -> Q:
+    unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return Q(status=DeliveryStatus.PENDING, endpoint__enabled=True, next_attempt_at__lte=now) & (
+        unclaimed
+    )
+
+
+def claim(delivery_id: int, *, force: bool = False) -> Delivery | None:
+    """Take the delivery for one attempt, or None if it is not due or someone holds it.
+
+    `force` (the test event, a click) sends even to a disabled endpoint.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        deliveries = Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+        if force:
+            condition = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        else:
+            condition = due_q(now)
+        delivery = (
+            deliveries.filter(condition, pk=delivery_id).select_related("event", "endpoint").first()
+        )
+        if delivery is None:
+            return None
+        if delivery.claimed_until is not None:
+            # The previous claim's lease expired without a result: its worker died.
+            Attempt.objects.create(
+                delivery=delivery, attempted_at=delivery.claimed_until - LEASE, error=INTERRUPTED
+            )
+        delivery.attempts_count += 1
+        delivery.claimed_until = now + LEASE
+        # Whatever was queued has run: if this worker dies, the sweeper takes the
+        # delivery as soon as the lease expires.
+        delivery.dispatched_at = None
+        delivery.save(update_fields=["attempts_count", "claimed_until", "dispatched_at"])
+    return delivery
+
+
+def transmit(delivery: Delivery) -> targets.Response:
+    endpoint = delivery.endpoint
+    body = signing.body(delivery.event, delivery.webhook_id)
+    secrets = [endpoint.secret]
+    expiry = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expiry and expiry > timezone.now():
+        secrets.append(endpoint.previous_secret)
+    headers = signing.headers(
+        webhook_id=delivery.webhook_id,
+        timestamp=int(time.time()),
+        body=body,
+        secrets_=secrets,
+        legacy=endpoint.legacy_signature,
+    )
+    return targets.post(endpoint.url, body, headers)
+
+
+def attempt_delivery(delivery_id: int, *, force: bool = False) -> Attempt | None:
+    """One attempt of a delivery if it is due; returns the recorded attempt."""
+    delivery = claim(delivery_id, force=force)
+    if delivery is None:
+        return None
+    attempted_at = timezone.now()
+    response = transmit(delivery)
+    return record(delivery, attempted_at, response)
+
+
+def next_delay(step: int, retry_after: timedelta | None) -> timedelta:
+    delay = SCHEDULE[step - 1] * random.uniform(1 - JITTER, 1 + JITTER)  # noqa: S311
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
+    return delay
+
+
+@transaction.atomic
+def record(delivery: Delivery, attempted_at, response: targets.Response) -> Attempt:
+    """Log the attempt and decide what comes next, if our lease still holds the delivery."""
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        delivery=delivery,
+        attempted_at=attempted_at,
+        duration_ms=response.duration_ms,
+        status_code=response.status_code,
+        error=response.error[:500],
+        response_excerpt=response.excerpt,
+    )
+    ours = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until)
+    outcome = {"claimed_until": None, "last_status_code": response.status_code}
+    if response.succeeded:
+        # Zero rows: our lease ran out and another worker took over; it owns the outcome.
+        ours.update(
+            **outcome, status=DeliveryStatus.SUCCEEDED, succeeded_at=now, next_attempt_at=None
+        )
+        if delivery.endpoint.failing_since is not None:
+            Endpoint.objects.filter(pk=delivery.endpoint_id).update(
+                failing_since=None, failed_attempts_in_row=0, failure_alert_sent_at=None
+            )
+        return attempt
+    step = delivery.schedule_step + 1
+    outcome["schedule_step"] = step
+    if response.status_code == 410 or step >= MAX_ATTEMPTS:
+        outcome.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        countdown = None
+    else:
+        delay = next_delay(step, response.retry_after)
+        countdown = delay.total_seconds() if delay <= COUNTDOWN_LIMIT else None
+        # A long delay leaves the row undispatched: the sweeper sends it when due.
+        outcome.update(next_attempt_at=now + delay, dispatched_at=now if countdown else None)
+    if not ours.update(**outcome):
+        return attempt
+    if countdown:
+        enqueue([delivery.pk], countdown=countdown)
+    note_failure(delivery.endpoint_id, now, gone=response.status_code == 410)
+    return attempt
+
+
+def note_failure(endpoint_id: int, now, *, gone: bool) -> None:
+    """Count a failed attempt against its endpoint: alert after 24 h, disable after 5 days."""
+    endpoint = Endpoint.objects.select_for_update().select_related("territory").get(pk=endpoint_id)
+    endpoint.failing_since = endpoint.failing_since or now
+    endpoint.failed_attempts_in_row += 1
+    fields = ["failing_since", "failed_attempts_in_row"]
+    failing_for = now - endpoint.failing_since
+    if endpoint.enabled and gone:
+        disable(endpoint, "Le serveur a répondu 410 (Gone) : l'adresse n'existe plus.", now)
+        fields += ["enabled", "disabled_reason", "disabled_at"]
+    elif (
+        endpoint.enabled
+        and failing_for >= DISABLE_AFTER
+        and endpoint.failed_attempts_in_row >= DISABLE_MIN_FAILED_ATTEMPTS
+    ):
+        disable(endpoint, "Échecs continus depuis plus de 5 jours.", now)
+        fields += ["enabled", "disabled_reason", "disabled_at"]
+    elif endpoint.enabled and failing_for >= ALERT_AFTER and not endpoint.failure_alert_sent_at:
+        endpoint.failure_alert_sent_at = now
+        fields.append("failure_alert_sent_at")
+        mail_admins_of(endpoint, "webhooks/mail/endpoint_failing")
+    endpoint.save(update_fields=fields)
+
+
+def disable(endpoint: Endpoint, reason: str, now) -> None:
+    endpoint.enabled = False
+    endpoint.disabled_reason = reason
+    endpoint.disabled_at = now
+    mail_admins_of(endpoint, "webhooks/mail/endpoint_disabled")
+
+
+def mail_admins_of(endpoint: Endpoint, template_prefix: str) -> None:
+    from agents.models import Agent
+
+    recipients = list(
+        Agent.objects.filter(
+            territory_admin_roles__territory=endpoint.territory_id, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if not recipients:
+        return
+    path = reverse(
+        "webhooks:detail",
+        kwargs={"territory_pk": endpoint.territory_id, "endpoint_pk": endpoint.pk},
+    )
+    context = {"endpoint": endpoint, "territory": endpoint.territory, "path": path}
+    transaction.on_commit(lambda: send_templated_mail(template_prefix, context, recipients))
+
+
+def sweep(batch: int = 500, max_batches: int = 20) -> int:
+    """Re-queue what is due and not in anyone's hands: lost tasks, expired leases, retries.
+
+    Batches keep each transaction short; a backlog (an endpoint back after an outage)
+    drains at up to `batch * max_batches` deliveries per sweep.
+    """
+    total = 0
+    for _ in range(max_batches):
+        queued = _sweep_batch(batch)
+        total += queued
+        if queued < batch:
+            break
+    if total:
+        logger.info("Webhook sweeper queued %d deliveries", total)
+    return total
+
+
+def _sweep_batch(batch: int) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(due_q(now))
+            .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        Delivery.objects.filter(pk__in=ids).update(dispatched_at=now)
+        enqueue(ids)
+    return len(ids)
