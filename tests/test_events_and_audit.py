@@ -21,9 +21,11 @@ def test_publish_writes_in_the_callers_transaction(territory, transactional_db):
     assert event.payload == {"id": 1, "day": "2026-11-26"}
 
 
-def test_publish_refuses_a_malformed_type(territory):
+def test_publish_refuses_a_type_missing_from_the_subscription_catalogue(territory):
     with pytest.raises(ValueError):
         publish(territory, "updated", {})
+    with pytest.raises(ValueError):
+        publish(territory, "availability.created", {})  # ranges are availability_range.*
 
 
 def test_record_keeps_actor_object_and_before_after(territory, organisation, admin_agent):

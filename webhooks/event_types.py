@@ -28,11 +28,7 @@ GROUPS = [
     EventGroup(
         "agent", "Agents", ("agent.invited", "agent.joined", "agent.updated", "agent.removed")
     ),
-    EventGroup(
-        "invitation",
-        "Invitations",
-        ("invitation.created", "invitation.resent", "invitation.revoked", "invitation.expired"),
-    ),
+    EventGroup("invitation", "Invitations", ("invitation.resent", "invitation.revoked")),
     EventGroup("organisation", "Organisations", ("organisation.created", "organisation.updated")),
     EventGroup("service", "Services", ("service.activated", "service.deactivated")),
     EventGroup(
@@ -41,13 +37,29 @@ GROUPS = [
         ("motif.created", "motif.updated", "motif.archived", "motif.deleted"),
     ),
     EventGroup("user_record", "Fiches usagers", ("user_record.created", "user_record.updated")),
+    EventGroup(
+        "user_record_settings", "Champs standards masqués", ("user_record_settings.updated",)
+    ),
+    EventGroup(
+        "custom_field",
+        "Champs personnalisés des fiches usagers",
+        (
+            "custom_field.created",
+            "custom_field.updated",
+            "custom_field.archived",
+            "custom_field.restored",
+        ),
+    ),
+    EventGroup("rdv_settings", "Réglages des fiches RDV", ("rdv_settings.updated",)),
     EventGroup("rdv", "RDV", ("rdv.created", "rdv.updated", "rdv.cancelled", "rdv.usager_arrived")),
     EventGroup(
-        "availability",
+        "availability_range",
         "Plages d'ouverture",
-        ("availability.created", "availability.updated", "availability.deleted"),
+        ("availability_range.created", "availability_range.updated", "availability_range.deleted"),
     ),
+    EventGroup("absence", "Absences", ("absence.created", "absence.updated", "absence.deleted")),
 ]
+KNOWN_TYPES = frozenset(event_type for group in GROUPS for event_type in group.types)
 
 
 def subscription_choices() -> list[tuple[str, str]]:
