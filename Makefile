@@ -37,7 +37,7 @@ migrate: install
 	$(SERVICES) run -- $(PY) manage.py migrate
 
 bench: install
-	$(SERVICES) run -- $(PY) -m bench $(BENCH)
+	$(SERVICES) run -- $(PY) -m bench $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .local
