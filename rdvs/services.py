@@ -17,10 +17,9 @@ from agents.models import Agent
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from rdvs.models import FREEING_STATUSES, CreatedBy, Rdv, RdvAgent, RdvStatus
-from rdvs.payloads import rdv_payload
+from rdvs.payloads import emit_rdv_event, rdv_payload
 from rdvs.tasks import send_arrival_mail
 from territories.models import Organisation
-from webhooks.events import publish
 
 OVERLAP_CONSTRAINT = "no_overlapping_rdvs_per_agent"
 OVERLAP_MESSAGE = "Cet agent a déjà un RDV sur ce créneau."
@@ -83,7 +82,7 @@ def create_rdv(
     )
     rdv.user_records.set(user_records)
     _write_agent_links(rdv, agents)
-    publish(rdv.territory, "rdv.created", rdv_payload(rdv), organisations=[rdv.organisation])
+    emit_rdv_event(rdv, "rdv.created", created_by_agent)
     return rdv
 
 
@@ -97,8 +96,10 @@ def update_rdv(
     starts_at: datetime,
     ends_at: datetime,
     context: str | None = None,
+    actor: Agent | None = None,
 ) -> Rdv:
     """`context=None` leaves the stored text alone (the field is switched off)."""
+    before = rdv_payload(rdv)
     rdv.motif = motif
     rdv.starts_at = starts_at
     rdv.ends_at = ends_at
@@ -109,7 +110,7 @@ def update_rdv(
     rdv.save(update_fields=fields)
     rdv.user_records.set(user_records)
     _write_agent_links(rdv, agents)
-    publish(rdv.territory, "rdv.updated", rdv_payload(rdv), organisations=[rdv.organisation])
+    emit_rdv_event(rdv, "rdv.updated", actor, before)
     return rdv
 
 
@@ -131,12 +132,13 @@ def _hold_agents_time(rdv: Rdv) -> None:
 def change_status(rdv: Rdv, status: str, *, actor: Agent) -> Rdv:
     if status == rdv.status:
         return rdv
+    before = rdv_payload(rdv)
     rdv.status = status
     rdv.cancelled_at = timezone.now() if status == RdvStatus.CANCELLED else None
     rdv.save(update_fields=["status", "cancelled_at", "updated_at"])
     _hold_agents_time(rdv)
     event = "rdv.cancelled" if status == RdvStatus.CANCELLED else "rdv.updated"
-    publish(rdv.territory, event, rdv_payload(rdv), organisations=[rdv.organisation])
+    emit_rdv_event(rdv, event, actor, before)
     return rdv
 
 
@@ -167,10 +169,11 @@ def record_arrival(rdv: Rdv, *, actor: Agent) -> bool:
             "L'arrivée en salle d'attente ne peut être enregistrée que pour un RDV "
             "du jour, à venir."
         )
+    before = rdv_payload(rdv)
     rdv.arrived_at = timezone.now()
     rdv.arrival_recorded_by = actor
     rdv.save(update_fields=["arrived_at", "arrival_recorded_by", "updated_at"])
-    publish(rdv.territory, "rdv.usager_arrived", rdv_payload(rdv), organisations=[rdv.organisation])
+    emit_rdv_event(rdv, "rdv.usager_arrived", actor, before)
     if rdv_settings.notifies_by_email:
         for agent_pk in rdv.agent_links.values_list("agent_id", flat=True):
             send_arrival_mail.delay_on_commit(rdv.pk, agent_pk)

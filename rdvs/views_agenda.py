@@ -183,7 +183,7 @@ class RdvUpdateView(RdvFormMixin, View):
         form = self.form_for(rdv.organisation, rdv)
         if form.is_valid():
             try:
-                services.update_rdv(rdv, **form.rdv_values())
+                services.update_rdv(rdv, **form.rdv_values(), actor=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

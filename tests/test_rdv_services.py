@@ -200,3 +200,19 @@ def test_motifs_for_an_agent_follow_services_organisations_and_archiving(
     assert list(motifs_for(admin_agent, organisation)) == [usable]
     assert list(motifs_for(basic_agent, organisation)) == []  # not assigned to the service
     assert list(motifs_for(AgentFactory(), organisation)) == []
+
+
+def test_every_rdv_write_leaves_an_audit_entry_with_its_author(
+    organisation, motif, admin_agent, basic_agent
+):
+    from territories.models import AuditEntry
+
+    rdv = create(organisation, motif, [admin_agent])
+    services.change_status(rdv, RdvStatus.SEEN, actor=basic_agent)
+    entries = list(AuditEntry.objects.filter(object_id=str(rdv.pk)).order_by("pk"))
+    assert [(e.action, e.actor) for e in entries] == [
+        ("rdv.created", admin_agent),
+        ("rdv.updated", basic_agent),
+    ]
+    assert entries[1].before["status"] == "unknown"
+    assert entries[1].after["status"] == "seen"

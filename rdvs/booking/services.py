@@ -13,17 +13,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motifs.models import Motif
-from rdvs.availability.services import json_safe
 from rdvs.booking import tasks
 from rdvs.models import CreatedBy, Rdv, RdvAgent, RdvStatus
-from rdvs.payloads import rdv_payload
+from rdvs.payloads import emit_rdv_event, rdv_payload
 from rdvs.slots import booking_window, slot_at
-from territories.audit import record
 from territories.models import Organisation
 from user_records.fields import STANDARD_FIELDS
 from user_records.models import UserRecord
 from user_records.services import create_user_record
-from webhooks.events import publish
 
 # A usager may cancel online until this long before the RDV (then: by phone).
 PUBLIC_CANCEL_DELAY = timedelta(hours=4)
@@ -49,9 +46,7 @@ def _take_agent(rdv: Rdv, agent_ids: list[int]) -> None:
 
 
 def _publish(rdv: Rdv, action: str, before: dict | None = None) -> None:
-    payload = rdv_payload(rdv)
-    publish(rdv.territory, f"rdv.{action}", payload, organisations=[rdv.organisation_id])
-    record(rdv.territory, None, f"rdv.{action}", rdv, before=before, after=json_safe(payload))
+    emit_rdv_event(rdv, f"rdv.{action}", None, before)
 
 
 @transaction.atomic
@@ -101,7 +96,7 @@ def cancel_rdv_by_usager(rdv: Rdv) -> Rdv:
     rdv = Rdv.objects.select_for_update().select_related("motif").get(pk=rdv.pk)
     if not can_cancel(rdv):
         raise ValueError("Ce RDV ne peut plus être annulé en ligne.")
-    before = json_safe(rdv_payload(rdv))
+    before = rdv_payload(rdv)
     rdv.status = RdvStatus.CANCELLED
     rdv.cancelled_at = timezone.now()
     rdv.save(update_fields=["status", "cancelled_at", "updated_at"])
@@ -119,7 +114,7 @@ def move_rdv_by_usager(rdv: Rdv, starts_at: datetime) -> Rdv:
     slot = slot_at(rdv.motif, rdv.organisation, starts_at, public=True, ignore_rdv_id=rdv.pk)
     if slot is None:
         raise SlotUnavailable
-    before = json_safe(rdv_payload(rdv))
+    before = rdv_payload(rdv)
     current = set(rdv.agent_links.values_list("agent_id", flat=True))
     # Keep the same agent when they are free at the new time.
     candidates = sorted(slot.agent_ids, key=lambda agent_id: agent_id not in current)
