@@ -1,14 +1,28 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from motifs.models import Motif
 from rdvs.models import Rdv, RdvStatus
 from rdvs.queries import agents_of, motifs_for, organisations_of, user_records_of
 from user_records.models import UserRecord
+
+# Any real agenda lies well inside these days; outside them a forged date would
+# overflow the date arithmetic (time zones, end of the RDV, navigation links).
+FIRST_AGENDA_DAY = date(1900, 1, 1)
+LAST_AGENDA_DAY = date(2999, 12, 31)
+DAY_OUT_OF_RANGE = "Choisissez une date entre 1900 et 2999."
+
+
+def validate_agenda_day(value: date | datetime) -> None:
+    """Field validator for the dates and date-times of RDVs, ranges and absences."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not FIRST_AGENDA_DAY <= day <= LAST_AGENDA_DAY:
+        raise ValidationError(DAY_OUT_OF_RANGE)
 
 
 class OrganisationChoiceForm(forms.Form):
@@ -30,7 +44,9 @@ class RdvForm(forms.Form):
         help_text="Maintenez Ctrl (ou Cmd) pour en choisir plusieurs.",
     )
     day = forms.DateField(
-        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_agenda_day],
     )
     start_time = forms.TimeField(
         label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

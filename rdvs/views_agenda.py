@@ -21,7 +21,13 @@ from django.views.generic import TemplateView
 
 from rdv_settings.queries import settings_for
 from rdvs import services
-from rdvs.forms_agenda import OrganisationChoiceForm, RdvForm, StatusForm
+from rdvs.forms_agenda import (
+    FIRST_AGENDA_DAY,
+    LAST_AGENDA_DAY,
+    OrganisationChoiceForm,
+    RdvForm,
+    StatusForm,
+)
 from rdvs.models import RdvStatus
 from rdvs.queries import agenda, organisations_of, rdvs_visible_to, with_details
 from territories.tenancy import TerritoryMemberRequiredMixin
@@ -34,9 +40,10 @@ def access_rdv(request, rdv_pk: int):
 
 def _day_from(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("jour", ""))
+        day = date.fromisoformat(request.GET.get("jour", ""))
     except ValueError:
         return timezone.localdate()
+    return day if FIRST_AGENDA_DAY <= day <= LAST_AGENDA_DAY else timezone.localdate()
 
 
 def _annotate_waiting_room(rdvs, rdv_settings) -> None:

@@ -227,3 +227,25 @@ def test_range_list_query_count_is_flat(client, territory, organisation, service
             weekly_range(bob, organisation, motif, date(2031, 1, 6) + timedelta(weeks=week), [0])
 
     assert_flat_query_count(lambda: client.get(url), grow)
+
+
+@pytest.mark.parametrize("day", ["9999-12-27", "0001-01-01"])
+def test_range_and_absence_dates_beyond_any_calendar_are_french_errors(
+    client, territory, organisation, bob, motif, day
+):
+    """Saved, such a date would break the lists and the slot search of the agent."""
+    client.force_login(bob)
+    weekly_range(bob, organisation, motif, MONDAY, [0])
+    for field in ("first_day", "until"):
+        data = range_data(organisation, [motif], **{field: day}, every_n_weeks="3")
+        response = client.post(create_url(territory), data)
+        assert response.status_code == 200
+        assert "Choisissez une date entre 1900 et 2999." in response.content.decode()
+    url = reverse("availability:absence_create", kwargs={"territory_pk": territory.pk})
+    response = client.post(
+        url, {"title": "Formation", "starts_at": f"{day}T00:00", "ends_at": f"{day}T05:00"}
+    )
+    assert "Choisissez une date entre 1900 et 2999." in response.content.decode()
+    assert AvailabilityRange.objects.count() == 1 and not Absence.objects.exists()
+    listing = client.get(reverse("availability:absences", kwargs={"territory_pk": territory.pk}))
+    assert listing.status_code == 200

@@ -510,3 +510,106 @@ def test_details_step_follows_the_territorys_user_record_configuration(
     created = Event.objects.get(type="user_record.created")
     assert created.payload["id"] == record.pk
     assert created.organisation_ids == [organisation.pk]
+
+
+def test_forged_far_away_slot_and_week_get_a_page_not_an_error(
+    client, frozen, organisation, motif, open_range
+):
+    """A start beyond any calendar or a week in the year 9999 in the query string."""
+    acknowledge(client, organisation, motif)
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    token = rdv_token(rdv)
+    beyond = "?debut=999999999999999999"
+    details = client.get(url("details", organisation.pk, motif.pk) + beyond)
+    assert details["Location"] == url("slots", organisation.pk, motif.pk)
+    assert client.post(url("move_confirm", token) + beyond)["Location"] == url("move", token)
+    for week_url in (url("slots", organisation.pk, motif.pk), url("move", token)):
+        page = client.get(week_url + "?semaine=9999-12-31")
+        assert page.status_code == 200
+        # The last week with a slot of the window (now + 14 days) instead.
+        assert "Semaine du 13 mars 2026" in page.content.decode()
+    rdv.refresh_from_db()
+    assert rdv.starts_at == paris(2026, 3, 3, 9, 30)
+
+
+@pytest.mark.parametrize("closing", ["closed_to_usagers", "archived", "service_deactivated"])
+def test_a_motif_no_longer_open_online_cannot_be_moved_or_booked_by_the_service(
+    client, frozen, territory, organisation, service, motif, open_range, closing
+):
+    when = paris(2026, 3, 3, 9, 30)
+    rdv = booked_rdv(organisation, motif, when)
+    token = rdv_token(rdv)
+    if closing == "closed_to_usagers":
+        motif.bookable_by_public = False
+        motif.save()
+    elif closing == "archived":
+        motif.archived_at = timezone.now()
+        motif.save()
+    else:
+        TerritoryService.objects.filter(territory=territory, service=service).update(
+            is_active=False
+        )
+    page = client.get(url("rdv", token)).content.decode()
+    assert "Déplacer le RDV" not in page and "Annuler le RDV" in page  # cancelling stays
+    new_time = paris(2026, 3, 4, 10, 0)
+    response = client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
+    assert response["Location"] == url("rdv", token)
+    with pytest.raises(ValueError):
+        move_rdv_by_usager(rdv, new_time)
+    rdv.refresh_from_db()
+    assert rdv.starts_at == when
+    with pytest.raises(SlotUnavailable):
+        booked_rdv(organisation, motif, paris(2026, 3, 3, 10, 0))
+    assert Rdv.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["cancel", "move_confirm"])
+def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
+    client, territory, organisation, service, agent, motif, open_range, action
+):
+    """The second submission read the RDV before the first one committed its
+    cancellation, then waits on the row lock and finds the RDV cancelled."""
+    with scopes_disabled(), time_machine.travel(NOW, tick=False):
+        rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    token = rdv_token(rdv)
+    new_time = paris(2026, 3, 4, 10, 0)
+    locked, release = threading.Event(), threading.Event()
+    responses = []
+
+    def first_tab():
+        try:
+            with scopes_disabled(), time_machine.travel(NOW, tick=False), transaction.atomic():
+                cancel_rdv_by_usager(rdv)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def second_tab():
+        try:
+            locked.wait(10)
+            with time_machine.travel(NOW, tick=False):
+                target = url(action, token)
+                if action == "move_confirm":
+                    target += f"?debut={slot_param(new_time)}"
+                responses.append(client.post(target))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first_tab), threading.Thread(target=second_tab)]
+    for thread in threads:
+        thread.start()
+    locked.wait(10)
+    assert wait_for_a_blocked_transaction()
+    release.set()
+    for thread in threads:
+        thread.join(15)
+    (response,) = responses
+    assert response["Location"] == url("rdv", token)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(response["Location"]).content.decode()
+    assert "ne peut" in page and "en ligne : contactez le service." in page
+    rdv.refresh_from_db()
+    assert (rdv.status, rdv.starts_at) == (RdvStatus.CANCELLED, paris(2026, 3, 3, 9, 30))
+    assert Event.objects.filter(type="rdv.cancelled").count() == 1

@@ -263,3 +263,23 @@ def test_day_list_query_count_stays_flat(bob, territory, motif, admin_agent, bas
     add(5, 0)
     assert_flat_query_count(fetch, lambda: add(495, 5))
     assert len(bob.get(day, {"jour": "2026-11-27"}).context["rdvs"]) == 500
+
+
+@pytest.mark.parametrize("jour", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize("view", ["rdvs:agenda_day", "rdvs:agenda_week"])
+def test_a_day_beyond_any_calendar_shows_today(bob, territory, motif, basic_agent, view, jour):
+    make_rdv(motif, basic_agent, starts_at=NOW.replace(hour=14))
+    response = bob.get(reverse(view, kwargs={"territory_pk": territory.pk}), {"jour": jour})
+    assert response.status_code == 200
+    assert response.context["day"] == NOW.date()
+    assert "Accompagnement RSA" in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_an_rdv_date_beyond_any_calendar_is_a_french_error(bob, territory, motif, basic_agent, day):
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    data = form_data(motif, usager(territory), [basic_agent], hour="23:30", duration="480")
+    response = bob.post(url, {**data, "day": day})
+    assert response.status_code == 200
+    assert "Choisissez une date entre 1900 et 2999." in response.content.decode()
+    assert not Rdv.objects.exists()

@@ -9,6 +9,7 @@ from django import forms
 
 from agents.models import Agent, AgentRole
 from motifs.models import Motif
+from rdvs.forms_agenda import validate_agenda_day
 from rdvs.models import WEEKDAY_CHOICES, Absence, AvailabilityRange, Recurrence
 from rdvs.slots import usable_motifs
 from territories.models import Organisation
@@ -92,6 +93,8 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
     def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_agent(territory, acting_agent, is_admin)
+        for name in ("first_day", "until"):
+            self.fields[name].validators.append(validate_agenda_day)
         self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
         self.fields["motifs"].queryset = Motif.objects.filter(
             territory=territory, archived_at__isnull=True
@@ -195,6 +198,8 @@ class AbsenceForm(AgentChoiceMixin, forms.ModelForm):
     def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_agent(territory, acting_agent, is_admin)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].validators.append(validate_agenda_day)
 
     def clean(self):
         cleaned = super().clean()

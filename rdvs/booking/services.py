@@ -16,7 +16,7 @@ from motifs.models import Motif
 from rdvs.booking import tasks
 from rdvs.models import CreatedBy, Rdv, RdvAgent, RdvStatus
 from rdvs.payloads import emit_rdv_event, rdv_payload
-from rdvs.slots import booking_window, slot_at
+from rdvs.slots import booking_window, public_motifs, slot_at
 from territories.models import Organisation
 from user_records.fields import STANDARD_FIELDS
 from user_records.models import UserRecord
@@ -54,8 +54,10 @@ def book_rdv(
     *, motif: Motif, organisation: Organisation, starts_at: datetime, user_record: UserRecord
 ) -> Rdv:
     """Book a free slot of the public window for a usager whose record is unsaved."""
-    slot = slot_at(motif, organisation, starts_at, public=True)
-    if slot is None:
+    slot = _open_to_usagers(motif, organisation) and slot_at(
+        motif, organisation, starts_at, public=True
+    )
+    if not slot:
         raise SlotUnavailable
     user_record = create_user_record(
         organisation.territory,
@@ -80,15 +82,26 @@ def book_rdv(
     return rdv
 
 
+def _open_to_usagers(motif: Motif, organisation: Organisation) -> bool:
+    """Still bookable online: open to usagers, not archived, its service active."""
+    return public_motifs(organisation).filter(pk=motif.pk).exists()
+
+
 def can_cancel(rdv: Rdv, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return rdv.status == RdvStatus.UNKNOWN and rdv.starts_at > now + PUBLIC_CANCEL_DELAY
 
 
 def can_move(rdv: Rdv, now: datetime | None = None) -> bool:
-    """Only for motifs open to self-service moves, while the RDV is inside the window."""
+    """Only for motifs open to self-service moves (and still to online booking), while
+    the RDV is inside the window."""
     low, _high = booking_window(rdv.motif, now)
-    return rdv.motif.public_can_move and rdv.status == RdvStatus.UNKNOWN and rdv.starts_at > low
+    return (
+        rdv.motif.public_can_move
+        and rdv.status == RdvStatus.UNKNOWN
+        and rdv.starts_at > low
+        and _open_to_usagers(rdv.motif, rdv.organisation)
+    )
 
 
 @transaction.atomic

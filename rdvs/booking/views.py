@@ -36,6 +36,8 @@ SLOT_GONE = (
     "Ce créneau vient d'être réservé par quelqu'un d'autre ou n'est plus disponible. "
     "Choisissez un autre créneau parmi ceux encore disponibles."
 )
+CANNOT_CANCEL = "Ce RDV ne peut plus être annulé en ligne : contactez le service."
+CANNOT_MOVE = "Ce RDV ne peut pas être déplacé en ligne : contactez le service."
 ACKNOWLEDGED = "booking_acknowledged_motifs"
 
 
@@ -132,7 +134,10 @@ def _parse_day(value: str | None) -> date | None:
 def _parse_start(value: str | None) -> datetime | None:
     if not value or not value.isdigit():
         return None
-    return datetime.fromtimestamp(int(value), UTC)
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (OverflowError, OSError, ValueError):  # a forged number beyond any calendar
+        return None
 
 
 def week_of_slots(slots: list[Slot], requested: date | None, today: date) -> dict:
@@ -141,7 +146,9 @@ def week_of_slots(slots: list[Slot], requested: date | None, today: date) -> dic
     by_day: dict[date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.local_day, []).append(slot)
-    start = max(requested or (min(by_day) if by_day else today), today)
+    # Never before today nor past the week of the last slot (a forged far date included).
+    last = max(by_day) if by_day else today
+    start = min(max(requested or (min(by_day) if by_day else today), today), last)
     end = start + timedelta(days=7)
     days = [(day, by_day[day]) for day in sorted(by_day) if start <= day < end]
     later = [day for day in sorted(by_day) if day >= end]
@@ -232,11 +239,15 @@ def rdv_detail(request, rdv, token):
 @require_http_methods(["GET", "POST"])
 def rdv_cancel(request, rdv, token):
     if not can_cancel(rdv):
-        messages.error(request, "Ce RDV ne peut plus être annulé en ligne : contactez le service.")
+        messages.error(request, CANNOT_CANCEL)
         return redirect("booking:rdv", token)
     if request.method == "POST":
-        cancel_rdv_by_usager(rdv)
-        messages.success(request, "Votre rendez-vous est annulé.")
+        try:
+            cancel_rdv_by_usager(rdv)
+        except ValueError:  # cancelled or moved meanwhile, e.g. from another tab
+            messages.error(request, CANNOT_CANCEL)
+        else:
+            messages.success(request, "Votre rendez-vous est annulé.")
         return redirect("booking:rdv", token)
     return render(request, "rdvs/booking/rdv_cancel.html", {"rdv": rdv, "token": token})
 
@@ -244,7 +255,7 @@ def rdv_cancel(request, rdv, token):
 @usager_rdv
 def rdv_move(request, rdv, token):
     if not can_move(rdv):
-        messages.error(request, "Ce RDV ne peut pas être déplacé en ligne : contactez le service.")
+        messages.error(request, CANNOT_MOVE)
         return redirect("booking:rdv", token)
     slots = [
         slot
@@ -267,7 +278,7 @@ def rdv_move(request, rdv, token):
 def rdv_move_confirm(request, rdv, token):
     move_url = reverse("booking:move", args=[token])
     if not can_move(rdv):
-        messages.error(request, "Ce RDV ne peut pas être déplacé en ligne : contactez le service.")
+        messages.error(request, CANNOT_MOVE)
         return redirect("booking:rdv", token)
     starts_at = _parse_start(request.GET.get("debut"))
     slot = starts_at and slot_at(
@@ -282,6 +293,9 @@ def rdv_move_confirm(request, rdv, token):
         except SlotUnavailable:
             messages.error(request, SLOT_GONE)
             return redirect(move_url)
+        except ValueError:  # cancelled meanwhile, e.g. from another tab
+            messages.error(request, CANNOT_MOVE)
+            return redirect("booking:rdv", token)
         messages.success(request, "Votre rendez-vous a été déplacé.")
         return redirect("booking:rdv", token)
     return render(
