@@ -26,6 +26,7 @@ from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_r
 from tests.factories import (
     CustomFieldFactory,
     MotifFactory,
+    RdvSettingsFactory,
     UserRecordFactory,
     UserRecordSettingsFactory,
 )
@@ -613,3 +614,35 @@ def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
     rdv.refresh_from_db()
     assert (rdv.status, rdv.starts_at) == (RdvStatus.CANCELLED, paris(2026, 3, 3, 9, 30))
     assert Event.objects.filter(type="rdv.cancelled").count() == 1
+
+
+def test_the_context_reaches_no_usager_page_mail_sms_or_public_webhook_field(
+    client, frozen, territory, organisation, motif, agent, open_range
+):
+    """What the usager of a booked RDV can see, once an agent wrote a context on it."""
+    RdvSettingsFactory(territory=territory, context_enabled=True)
+    secret = "Signalement ASE confidentiel"
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    rdv.context = secret
+    rdv.save(update_fields=["context"])
+    move_rdv_by_usager(rdv, paris(2026, 3, 4, 10, 0))
+    token = rdv_token(rdv)
+    new_time = slot_param(paris(2026, 3, 5, 10, 0))
+    pages = [
+        client.get(url("rdv", token)),
+        client.get(url("cancel", token)),
+        client.get(url("move", token)),
+        client.get(url("move_confirm", token) + f"?debut={new_time}"),
+    ]
+    assert all(page.status_code == 200 for page in pages)
+    for change in ("created", "moved"):
+        tasks.send_rdv_mail(rdv.pk, change)
+        tasks.send_rdv_sms(rdv.pk, change)
+    texts = [page.content.decode() for page in pages]
+    texts += [m.subject + m.body + m.alternatives[0][0] for m in mail.outbox]
+    texts += [text.text for text in sms.outbox()]
+    assert len(texts) == 8
+    assert not [text for text in texts if "ASE" in text]
+    (moved,) = Event.objects.filter(type="rdv.updated")
+    assert moved.payload["internal"] == {"context": secret}
+    assert "ASE" not in str({k: v for k, v in moved.payload.items() if k != "internal"})
