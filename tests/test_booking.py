@@ -646,3 +646,18 @@ def test_the_context_reaches_no_usager_page_mail_sms_or_public_webhook_field(
     (moved,) = Event.objects.filter(type="rdv.updated")
     assert moved.payload["internal"] == {"context": secret}
     assert "ASE" not in str({k: v for k, v in moved.payload.items() if k != "internal"})
+
+
+@pytest.mark.parametrize("token", ["²-abc", "١٢-abc", "-", "1-", "99999999999999999999999-abc"])
+def test_a_malformed_rdv_link_is_not_found(client, token):
+    for name in ("rdv", "cancel", "move", "move_confirm"):
+        assert client.get(url(name, token)).status_code == 404
+        assert client.post(url(name, token)).status_code == 404
+
+
+def test_a_slot_parameter_of_non_ascii_digits_is_a_gone_slot(
+    client, frozen, organisation, motif, open_range
+):
+    acknowledge(client, organisation, motif)
+    response = client.get(url("details", organisation.pk, motif.pk) + "?debut=²")
+    assert response["Location"] == url("slots", organisation.pk, motif.pk)

@@ -19,7 +19,9 @@ def rdv_token(rdv) -> str:
 
 def rdv_pk_from_token(token: str) -> int | None:
     pk, _, signature = token.partition("-")
-    if not pk.isdigit() or not constant_time_compare(signature, _signature(int(pk))):
+    if not (pk.isascii() and pk.isdigit()):  # "²".isdigit(), yet int("²") fails
+        return None
+    if not constant_time_compare(signature, _signature(int(pk))):
         return None
     return int(pk)
 

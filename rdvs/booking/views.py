@@ -132,7 +132,7 @@ def _parse_day(value: str | None) -> date | None:
 
 
 def _parse_start(value: str | None) -> datetime | None:
-    if not value or not value.isdigit():
+    if not value or not (value.isascii() and value.isdigit()):
         return None
     try:
         return datetime.fromtimestamp(int(value), UTC)
