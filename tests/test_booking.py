@@ -395,6 +395,20 @@ def wait_for_a_blocked_transaction() -> bool:
     return False
 
 
+def race(first, second, first_holds: threading.Event, release_first: threading.Event) -> None:
+    """Run two transactions in threads: `first` sets `first_holds` once its write is
+    made (uncommitted) and waits for `release_first`; `second` must then be blocked by
+    it in PostgreSQL before the first is let go."""
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_holds.wait(10)
+    assert wait_for_a_blocked_transaction()  # the second waits on the first's row
+    release_first.set()
+    for thread in threads:
+        thread.join(15)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_usagers_racing_for_one_slot_exactly_one_wins(
     territory, organisation, service, agent, motif, open_range
@@ -426,14 +440,7 @@ def test_two_usagers_racing_for_one_slot_exactly_one_wins(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_inserted.wait(10)
-    assert wait_for_a_blocked_transaction()  # the second waits on the first's uncommitted row
-    release_first.set()
-    for thread in threads:
-        thread.join(15)
+    race(first, second, first_inserted, release_first)
     assert outcomes == {"first": "booked", "second": "refused"}
     assert list(Rdv.objects.values_list("user_records__last_name", flat=True)) == ["Premier"]
 
@@ -598,14 +605,7 @@ def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=first_tab), threading.Thread(target=second_tab)]
-    for thread in threads:
-        thread.start()
-    locked.wait(10)
-    assert wait_for_a_blocked_transaction()
-    release.set()
-    for thread in threads:
-        thread.join(15)
+    race(first_tab, second_tab, locked, release)
     (response,) = responses
     assert response["Location"] == url("rdv", token)
     with time_machine.travel(NOW, tick=False):
