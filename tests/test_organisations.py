@@ -70,6 +70,16 @@ def test_the_creator_becomes_admin_of_the_new_organisation(admin_client, territo
     assert event.payload["name"] == "CCAS de Romans"
     assert event.organisation_ids == [organisation.pk]
     assert AuditEntry.objects.get(action="organisation.created").actor == admin_agent
+    # The creator's new role is an agent change like any other: event and audit entry.
+    agent_event = Event.objects.get(type="agent.updated")
+    assert agent_event.payload["id"] == admin_agent.pk
+    assert {"id": organisation.pk, "name": "CCAS de Romans", "access_level": "admin"} in (
+        agent_event.payload["organisations"]
+    )
+    assert organisation.pk in agent_event.organisation_ids
+    audit = AuditEntry.objects.get(action="agent.updated")
+    assert organisation.pk not in [o["id"] for o in audit.before["organisations"]]
+    assert organisation.pk in [o["id"] for o in audit.after["organisations"]]
 
     page = admin_client.get(response.url)
     assert "04 75 05 00 00" in page.text and "https://www.romans.fr" in page.text
