@@ -15,6 +15,7 @@ from tests.factories import (
     TerritoryAdminFactory,
     TerritoryFactory,
 )
+from tests.isolation import OBJECT_KWARGS, iter_routes
 
 
 def next_after_login(location: str) -> str:
@@ -152,3 +153,32 @@ def test_a_post_from_elsewhere_after_the_session_expired_leads_to_the_dashboard(
     for referer in ({}, {"HTTP_REFERER": "https://ailleurs.example/piege/"}):
         response = client.post(action, **referer)
         assert next_after_login(response["Location"]) == dashboard_url(territory)
+
+
+# Configuration sections of the agents, services/organisations and webhooks issues;
+# the only pages of these namespaces open to plain members are listed apart.
+CONFIGURATION_NAMESPACES = ("agents:", "territories:", "webhooks:")
+MEMBER_PAGES = {"agents:home", "territories:list"}
+
+
+def test_every_configuration_url_answers_403_to_a_member_who_is_not_territory_admin(
+    client, territory, organisation, basic_agent
+):
+    client.force_login(basic_agent)
+    objects = {}
+    failures = []
+    routes = [
+        route
+        for route in iter_routes()
+        if route.name.startswith(CONFIGURATION_NAMESPACES) and route.name not in MEMBER_PAGES
+    ]
+    assert len(routes) > 20
+    for route in routes:
+        for key in route.kwargs:
+            if key != "territory_pk" and key not in objects:
+                objects[key] = OBJECT_KWARGS[key](territory)
+        url = route.url({**objects, "territory_pk": territory.pk})
+        statuses = [client.get(url).status_code, client.post(url).status_code]
+        if set(statuses) - {403, 405} or 403 not in statuses:
+            failures.append(f"{url} ({route.name}): GET/POST answered {statuses}")
+    assert failures == []
