@@ -182,3 +182,19 @@ def test_a_name_taken_while_the_form_was_checked_is_refused_clearly(
     assert response.status_code == 200
     assert "Une organisation porte déjà ce nom dans ce territoire" in response.text
     assert not Event.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_support_staff_cannot_hard_delete_an_organisation_in_the_admin(
+    client, admin_user, organisation, basic_agent
+):
+    client.force_login(admin_user)
+    delete_url = reverse("admin:territories_organisation_delete", args=[organisation.pk])
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:territories_organisation_changelist")
+    client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [organisation.pk], "post": "yes"},
+    )
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert AgentRole.objects.filter(organisation=organisation, agent=basic_agent).exists()
