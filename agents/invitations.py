@@ -203,8 +203,9 @@ def accept_invitation(invitation: Invitation, agent: Agent) -> None:
         AgentService.objects.get_or_create(agent=agent, territory=territory, service=service)
     invitation.accepted_at = timezone.now()
     invitation.agent = agent
-    invitation.token_hash = None
-    invitation.save(update_fields=["accepted_at", "agent", "token_hash"])
+    # The digest stays: the link no longer works, but opened again (a double submit,
+    # the mail clicked twice) it is recognised and answered "already accepted".
+    invitation.save(update_fields=["accepted_at", "agent"])
     payload = agent_payload(agent, territory)
     organisations = [o["id"] for o in payload["organisations"]]
     publish(territory, "agent.joined", payload, organisations=organisations)

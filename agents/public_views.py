@@ -46,6 +46,8 @@ def accept_invitation(request, token: str):
     if invitation is None:
         _out_of_guesses(request, increment=True)
         return _invalid(request, "unknown", 404)
+    if invitation.accepted_at is not None:
+        return _already_accepted(request, invitation)
     if not invitation.is_open:  # e.g. revoked by support staff in the Django admin
         return _invalid(request, "unknown", 404)
     with scope(territory=invitation.territory):
@@ -84,6 +86,15 @@ def _accept(request, invitation):
             return _welcome(request, invitation)
     context["login_url"] = f"{reverse('login')}?next={request.path}"
     return render(request, "agents/invitation_accept.html", context)
+
+
+def _already_accepted(request, invitation):
+    """The agent who accepted goes to their space; anyone else is only told to log in
+    (nothing about the territory or the address)."""
+    if request.user.is_authenticated and request.user.pk == invitation.agent_id:
+        messages.info(request, f"Vous avez déjà rejoint l'espace {invitation.territory}.")
+        return redirect("agents:home", territory_pk=invitation.territory_id)
+    return _invalid(request, "accepted", 404)
 
 
 def _welcome(request, invitation):

@@ -26,8 +26,11 @@ from agents.queries import (
 )
 from territories.sections import SECTIONS
 from territories.tenancy import (
+    ROLE_ADMIN,
+    ROLE_AGENT,
     TerritoryAdminRequiredMixin,
     TerritoryMemberRequiredMixin,
+    role_in_territory,
     territory_admin_required,
 )
 
@@ -51,6 +54,18 @@ def _section_page(request, template: str, context: dict, status: int = 200):
 
 def _list_url(territory) -> str:
     return reverse("agents:section", kwargs={"territory_pk": territory.pk})
+
+
+def _leaving_admin_redirect(request):
+    """None while the acting admin still administers the territory; otherwise where
+    they can still go (an admin who demoted or removed themselves would get a 403)."""
+    role = role_in_territory(request.user, request.territory)
+    if role == ROLE_ADMIN:
+        return None
+    messages.info(request, f"Vous n'êtes plus administrateur de l'espace {request.territory}.")
+    if role == ROLE_AGENT:
+        return redirect("agents:home", territory_pk=request.territory.pk)
+    return redirect("territories:list")
 
 
 def _invitation(request, invitation_pk: int) -> Invitation:
@@ -177,7 +192,9 @@ def agent_detail(request, territory_pk, agent_pk):
                 messages.success(request, f"Les réglages de {agent} sont enregistrés.")
             else:
                 messages.info(request, "Aucune modification.")
-            return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)
+            return _leaving_admin_redirect(request) or redirect(
+                "agents:detail", territory_pk=territory_pk, agent_pk=agent.pk
+            )
     return _section_page(
         request,
         "agents/agent_detail.html",
@@ -196,7 +213,7 @@ def agent_remove(request, territory_pk, agent_pk):
                 messages.error(request, message)
             return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)
         messages.success(request, f"{agent} ne fait plus partie de l'espace.")
-        return redirect(_list_url(request.territory))
+        return _leaving_admin_redirect(request) or redirect(_list_url(request.territory))
     return _section_page(request, "agents/agent_remove.html", {"agent": agent})
 
 

@@ -30,6 +30,11 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "address", "territory__name"]
     list_select_related = ["territory"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Organisations are never hard-deleted: RDVs, motifs, agents' roles and the
+        # audit log point to them (deleting would cascade to the roles).
+        return False
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):

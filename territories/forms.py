@@ -9,14 +9,21 @@ DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choi
 class ServiceStateForm(forms.Form):
     """Which catalogue service to activate (one not active here) or deactivate (one active)."""
 
-    service = forms.ModelChoiceField(queryset=Service.objects.none(), widget=forms.HiddenInput)
+    service = forms.ModelChoiceField(queryset=Service.objects.all(), widget=forms.HiddenInput)
 
     def __init__(self, *args, territory: Territory, activate: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        active = active_services(territory)
-        self.fields["service"].queryset = (
-            Service.objects.exclude(pk__in=active.values("pk")) if activate else active
-        )
+        self.territory = territory
+        self.activate = activate
+
+    def clean_service(self) -> Service:
+        service = self.cleaned_data["service"]
+        if active_services(self.territory).filter(pk=service.pk).exists() == self.activate:
+            state = "activé" if self.activate else "désactivé"
+            raise forms.ValidationError(
+                f"Le service « {service} » est déjà {state} dans l'espace.", code="unchanged"
+            )
+        return service
 
 
 class OrganisationForm(forms.ModelForm):

@@ -30,6 +30,9 @@ def service_set_state(request, territory_pk: int, activate: bool):
     """GET `?service=<pk>`: the confirmation page; POST: do it."""
     data = request.POST if request.method == "POST" else request.GET
     form = ServiceStateForm(data, territory=request.territory, activate=activate)
+    if form.has_error("service", "unchanged"):  # e.g. a double submit, or a stale page
+        messages.info(request, form.errors["service"][0])
+        return redirect("territories:services", territory_pk=territory_pk)
     if not form.is_valid():
         raise Http404("Ce service ne peut pas être modifié ici.")
     service = form.cleaned_data["service"]

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from agents.models import AccessLevel, AgentRole
+from agents.services import agent_payload
 from territories.audit import record, snapshot
 from territories.models import Organisation, Service, Territory, TerritoryService
 from webhooks.events import publish
@@ -59,16 +60,24 @@ def set_service_active(
 
 @transaction.atomic
 def create_organisation(territory: Territory, actor, **fields) -> Organisation:
-    """Create an organisation; the admin who creates it becomes its admin."""
+    """Create an organisation; the admin who creates it becomes its admin (an
+    `agent.updated` change of its own, so that consumers following agents see it)."""
     organisation = Organisation.objects.create(territory=territory, **fields)
-    if actor is not None and actor.is_authenticated:
-        AgentRole.objects.create(
-            agent=actor, organisation=organisation, access_level=AccessLevel.ADMIN
-        )
     payload = organisation_payload(organisation)
     publish(territory, "organisation.created", payload, organisations=[organisation])
     record(territory, actor, "organisation.created", organisation, after=payload)
+    if actor is not None and actor.is_authenticated:
+        _make_creator_admin(territory, organisation, actor)
     return organisation
+
+
+def _make_creator_admin(territory: Territory, organisation: Organisation, actor) -> None:
+    before = agent_payload(actor, territory)
+    AgentRole.objects.create(agent=actor, organisation=organisation, access_level=AccessLevel.ADMIN)
+    after = agent_payload(actor, territory)
+    organisations = [o["id"] for o in after["organisations"]]
+    publish(territory, "agent.updated", after, organisations=organisations)
+    record(territory, actor, "agent.updated", actor, before=before, after=after)
 
 
 @transaction.atomic

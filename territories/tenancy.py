@@ -9,11 +9,13 @@ a scope itself (the Django admin runs with scopes disabled: support staff see al
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_scopes import scope, scopes_disabled
 
 from agents.models import AgentRole, TerritoryAdmin
@@ -54,7 +56,7 @@ class TerritoryMiddleware:
             with scope():
                 return self.get_response(request)
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(back_after_login(request, territory_pk))
         territory = Territory.objects.filter(pk=territory_pk).first()
         role = role_in_territory(request.user, territory) if territory else None
         if role is None:
@@ -63,6 +65,21 @@ class TerritoryMiddleware:
         request.agent_role = role
         with scope(territory=territory):
             return self.get_response(request)
+
+
+def back_after_login(request, territory_pk: int) -> str:
+    """Where to send an anonymous caller once logged in: the page itself for a GET;
+    for a form posted after the session expired, the page the form was on (the
+    action URL may accept only POST), else the territory dashboard."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.headers.get("referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        page = urlsplit(referer)
+        return f"{page.path}?{page.query}" if page.query else page.path
+    return reverse("territories:dashboard", kwargs={"territory_pk": territory_pk})
 
 
 def require_territory_admin(request) -> None:

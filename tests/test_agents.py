@@ -302,6 +302,36 @@ def test_removing_the_last_territory_admin_is_refused(
     assert TerritoryAdmin.objects.filter(agent=admin_agent).exists()
 
 
+def test_an_admin_who_gives_up_the_territory_admin_role_lands_on_their_agent_space(
+    admin_client, territory, organisation, service, admin_agent
+):
+    TerritoryAdminFactory(agent=AgentFactory(), territory=territory)  # not the last one
+    response = admin_client.post(
+        detail_url(territory, admin_agent),
+        form_data([organisation], [service], {organisation: "admin"}, territory_admin=False),
+        follow=True,
+    )
+    assert response.status_code == 200  # not the 403 of the page they can no longer see
+    assert response.redirect_chain[-1][0] == reverse(
+        "agents:home", kwargs={"territory_pk": territory.pk}
+    )
+    assert "Vous n'êtes plus administrateur de l'espace" in unescape(response.content.decode())
+    assert not TerritoryAdmin.objects.filter(agent=admin_agent, territory=territory).exists()
+
+
+def test_an_admin_who_removes_themselves_lands_on_their_territory_list(
+    admin_client, territory, organisation, admin_agent
+):
+    other = AgentFactory()
+    TerritoryAdminFactory(agent=other, territory=territory)
+    AgentRoleFactory(agent=other, organisation=organisation, access_level="admin")
+    response = admin_client.post(remove_url(territory, admin_agent), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("territories:list")
+    assert "Vous n'êtes plus administrateur de l'espace" in unescape(response.content.decode())
+    assert not AgentRole.objects.filter(agent=admin_agent, organisation=organisation).exists()
+
+
 def test_leaving_an_organisation_without_an_admin_is_refused(
     admin_client, territory, organisation, service, admin_agent
 ):

@@ -191,8 +191,19 @@ def test_a_new_agent_accepts_sets_a_password_and_lands_on_their_space(
     joined = Event.objects.get(type="agent.joined")
     assert joined.payload["organisations"][0]["access_level"] == "basic"
     assert AuditEntry.objects.filter(action="agent.joined").exists()
-    # The link is used up.
-    assert client.get(path).status_code == 404
+    # The link is used up: submitted again (a double click), it creates nothing and
+    # brings Dora to her space; opened by anyone else, it only says it was accepted.
+    again = client.post(path, {"first_name": "Autre", "password1": "x"}, follow=True)
+    assert again.redirect_chain[-1][0] == reverse(
+        "agents:home", kwargs={"territory_pk": territory.pk}
+    )
+    assert "Vous avez déjà rejoint l'espace Drôme (26)" in unescape(again.content.decode())
+    assert Agent.objects.get(email="dora@exemple.fr").first_name == "Dora"
+    assert Event.objects.filter(type="agent.joined").count() == 1
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "Invitation déjà acceptée" in unescape(response.content.decode())
 
 
 def test_an_agent_of_another_territory_joins_with_the_account_they_have(
@@ -272,11 +283,14 @@ def test_revoked_used_and_unknown_links_say_nothing_more(client, territory, admi
     revoke_invitation(revoked, acting_agent=admin_agent)
     used = InvitationFactory(territory=territory, email="charlie@exemple.fr")
     accept_invitation(used, AgentFactory(email="charlie@exemple.fr"))
-    for path in (f"/invitations/{revoked.token}/", f"/invitations/{used.token}/"):
+    for path, title in (
+        (f"/invitations/{revoked.token}/", "Lien d'invitation non valable"),
+        (f"/invitations/{used.token}/", "Invitation déjà acceptée"),
+    ):
         response = client.get(path)
         assert response.status_code == 404
         html = unescape(response.content.decode())
-        assert "Lien d'invitation non valable" in html
+        assert title in html
         assert "Drôme" not in html and "exemple.fr" not in html
     unknown = client.get("/invitations/nimporte-quoi/")
     assert unknown.status_code == 404

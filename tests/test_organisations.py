@@ -70,6 +70,16 @@ def test_the_creator_becomes_admin_of_the_new_organisation(admin_client, territo
     assert event.payload["name"] == "CCAS de Romans"
     assert event.organisation_ids == [organisation.pk]
     assert AuditEntry.objects.get(action="organisation.created").actor == admin_agent
+    # The creator's new role is an agent change like any other: event and audit entry.
+    agent_event = Event.objects.get(type="agent.updated")
+    assert agent_event.payload["id"] == admin_agent.pk
+    assert {"id": organisation.pk, "name": "CCAS de Romans", "access_level": "admin"} in (
+        agent_event.payload["organisations"]
+    )
+    assert organisation.pk in agent_event.organisation_ids
+    audit = AuditEntry.objects.get(action="agent.updated")
+    assert organisation.pk not in [o["id"] for o in audit.before["organisations"]]
+    assert organisation.pk in [o["id"] for o in audit.after["organisations"]]
 
     page = admin_client.get(response.url)
     assert "04 75 05 00 00" in page.text and "https://www.romans.fr" in page.text
@@ -172,3 +182,19 @@ def test_a_name_taken_while_the_form_was_checked_is_refused_clearly(
     assert response.status_code == 200
     assert "Une organisation porte déjà ce nom dans ce territoire" in response.text
     assert not Event.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_support_staff_cannot_hard_delete_an_organisation_in_the_admin(
+    client, admin_user, organisation, basic_agent
+):
+    client.force_login(admin_user)
+    delete_url = reverse("admin:territories_organisation_delete", args=[organisation.pk])
+    assert client.get(delete_url).status_code == 403
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:territories_organisation_changelist")
+    client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [organisation.pk], "post": "yes"},
+    )
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert AgentRole.objects.filter(organisation=organisation, agent=basic_agent).exists()

@@ -1,5 +1,7 @@
 """The Services section: the catalogue, activation and deactivation, and their effect."""
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -86,13 +88,29 @@ def test_a_service_cannot_be_deactivated_twice_or_activated_when_active(
     admin_client, territory, catalogue
 ):
     pmi = catalogue.__class__.objects.get(name="PMI")
-    assert admin_client.post(services_url(territory, "off"), {"service": pmi.pk}).status_code == 404
-    assert (
-        admin_client.get(services_url(territory, "on"), {"service": catalogue.pk}).status_code
-        == 404
+    response = admin_client.post(services_url(territory, "off"), {"service": pmi.pk}, follow=True)
+    assert response.redirect_chain == [(services_url(territory), 302)]
+    assert "Le service « PMI » est déjà désactivé dans l'espace." in unescape(
+        response.content.decode()
     )
+    response = admin_client.get(services_url(territory, "on"), {"service": catalogue.pk})
+    assert response.status_code == 302
     assert admin_client.get(services_url(territory, "on"), {"service": "x"}).status_code == 404
+    assert admin_client.get(services_url(territory, "on"), {"service": 999999}).status_code == 404
     assert not Event.objects.exists()
+
+
+def test_a_double_submitted_deactivation_happens_once_and_says_so(
+    admin_client, territory, catalogue
+):
+    admin_client.post(services_url(territory, "off"), {"service": catalogue.pk})
+    response = admin_client.post(
+        services_url(territory, "off"), {"service": catalogue.pk}, follow=True
+    )
+    assert response.status_code == 200  # the list, not a "page non trouvée"
+    assert "est déjà désactivé" in unescape(response.content.decode())
+    assert list(Event.objects.values_list("type", flat=True)) == ["service.deactivated"]
+    assert AuditEntry.objects.filter(action="service.deactivated").count() == 1
 
 
 def test_a_deactivated_service_is_no_longer_offered_for_motifs(

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -6,11 +8,20 @@ from django_scopes.exceptions import ScopeError
 from territories.models import Organisation
 from territories.sections import SECTIONS
 from tests.factories import (
+    PASSWORD,
     AgentFactory,
+    InvitationFactory,
     OrganisationFactory,
     TerritoryAdminFactory,
     TerritoryFactory,
 )
+from tests.isolation import OBJECT_KWARGS, iter_routes
+
+
+def next_after_login(location: str) -> str:
+    url = urlsplit(location)
+    assert url.path == reverse("login")
+    return parse_qs(url.query)["next"][0]
 
 
 def dashboard_url(territory):
@@ -110,3 +121,64 @@ def test_scope_hides_other_territories_rows(territory, other_territory):
     foreign = OrganisationFactory(territory=other_territory, name="Ailleurs")
     with scope(territory=territory):
         assert not Organisation.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_form_posted_after_the_session_expired_comes_back_to_its_page_after_login(
+    client, territory, admin_agent
+):
+    # "Renvoyer l'invitation" accepts POST only: after logging in, a GET of its URL
+    # would be a blank 405. The admin is brought back to the page the form was on.
+    invitation = InvitationFactory(territory=territory)
+    kwargs = {"territory_pk": territory.pk, "invitation_pk": invitation.pk}
+    page = reverse("agents:invitation", kwargs=kwargs)
+    response = client.post(
+        reverse("agents:invitation_resend", kwargs=kwargs), HTTP_REFERER=f"http://testserver{page}"
+    )
+    assert response.status_code == 302
+    login_url = response["Location"]
+    assert next_after_login(login_url) == page
+
+    response = client.post(
+        login_url, {"username": admin_agent.email, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == page
+    assert response.status_code == 200
+    assert "Renvoyer l'invitation" in response.content.decode()
+
+
+def test_a_post_from_elsewhere_after_the_session_expired_leads_to_the_dashboard(client, territory):
+    invitation = InvitationFactory(territory=territory)
+    kwargs = {"territory_pk": territory.pk, "invitation_pk": invitation.pk}
+    action = reverse("agents:invitation_resend", kwargs=kwargs)
+    for referer in ({}, {"HTTP_REFERER": "https://ailleurs.example/piege/"}):
+        response = client.post(action, **referer)
+        assert next_after_login(response["Location"]) == dashboard_url(territory)
+
+
+# Configuration sections of the agents, services/organisations and webhooks issues;
+# the only pages of these namespaces open to plain members are listed apart.
+CONFIGURATION_NAMESPACES = ("agents:", "territories:", "webhooks:")
+MEMBER_PAGES = {"agents:home", "territories:list"}
+
+
+def test_every_configuration_url_answers_403_to_a_member_who_is_not_territory_admin(
+    client, territory, organisation, basic_agent
+):
+    client.force_login(basic_agent)
+    objects = {}
+    failures = []
+    routes = [
+        route
+        for route in iter_routes()
+        if route.name.startswith(CONFIGURATION_NAMESPACES) and route.name not in MEMBER_PAGES
+    ]
+    assert len(routes) > 20
+    for route in routes:
+        for key in route.kwargs:
+            if key != "territory_pk" and key not in objects:
+                objects[key] = OBJECT_KWARGS[key](territory)
+        url = route.url({**objects, "territory_pk": territory.pk})
+        statuses = [client.get(url).status_code, client.post(url).status_code]
+        if set(statuses) - {403, 405} or 403 not in statuses:
+            failures.append(f"{url} ({route.name}): GET/POST answered {statuses}")
+    assert failures == []
