@@ -256,7 +256,7 @@ def test_confirmation_mail_and_sms_content(frozen, organisation, motif, agent, o
     assert message.subject == "RDV confirmé : Accompagnement RSA le 3 mars 2026 à 09:30"
     link = "http://127.0.0.1:8000" + url("rdv", rdv_token(rdv))
     assert "Informations supplémentaires :\nVoir https://exemple.fr/rsa" in message.body
-    assert link in message.body
+    assert f"Voir, déplacer ou annuler votre rendez-vous : {link}" in message.body
     html = message.alternatives[0][0]
     assert "Informations supplémentaires" in html and f'href="{link}"' in html
     (text,) = sms.outbox()
@@ -265,6 +265,18 @@ def test_confirmation_mail_and_sms_content(frozen, organisation, motif, agent, o
         "RDV Accompagnement RSA confirmé le mardi 3 mars 2026 à 09h30, "
         f"Maison des solidarités de Valence. Infos et annulation : {link}"
     )
+
+
+def test_confirmation_mail_offers_no_move_when_the_motif_does_not_allow_it(
+    frozen, organisation, motif, agent, open_range
+):
+    motif.public_can_move = False
+    motif.save(update_fields=["public_can_move"])
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    tasks.send_rdv_mail(rdv.pk, "created")
+    (message,) = mail.outbox
+    assert "Voir ou annuler votre rendez-vous" in message.body
+    assert "déplacer" not in message.body + message.alternatives[0][0]
 
 
 def test_no_sms_without_a_phone(frozen, organisation, motif, open_range):
