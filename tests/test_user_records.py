@@ -112,6 +112,28 @@ def test_admin_adds_edits_moves_archives_and_restores_a_custom_field(admin_clien
     assert Event.objects.filter(type__startswith="custom_field.").count() == 5
 
 
+def test_double_submits_on_custom_fields_change_nothing_more(admin_client, territory):
+    first = CustomFieldFactory(territory=territory, label="Premier", position=1)
+    CustomFieldFactory(territory=territory, label="Second", position=2)
+    admin_client.post(url("field_archive", territory, first.pk))
+    admin_client.post(url("field_archive", territory, first.pk))
+    assert Event.objects.filter(type="custom_field.archived").count() == 1
+
+    # A stale page still offers to move the archived field: a clear refusal, not an error.
+    response = admin_client.post(
+        url("field_move", territory, first.pk), {"direction": "down"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "est archivé : restaurez-le pour changer sa place" in response.content.decode()
+
+    admin_client.post(url("field_restore", territory, first.pk))
+    restored_at = CustomField.objects.get(pk=first.pk).position
+    admin_client.post(url("field_restore", territory, first.pk))
+    assert CustomField.objects.get(pk=first.pk).position == restored_at
+    assert Event.objects.filter(type="custom_field.restored").count() == 1
+    assert AuditEntry.objects.filter(action__startswith="custom_field.").count() == 2
+
+
 def test_invalidating_change_is_refused_with_an_explanation(admin_client, territory):
     field = CustomFieldFactory(
         territory=territory,
@@ -246,6 +268,13 @@ def test_list_searches_name_email_and_phone_ignoring_accents(agent_client, terri
     UserRecordSettingsFactory(territory=territory, hidden_fields=["phone", "email"])
     assert names("06 12 34") == []  # a hidden field is not searched either
     assert names("pdurand") == []
+
+
+def test_a_search_with_a_nul_character_is_just_a_search(agent_client, territory):
+    UserRecordFactory(territory=territory, first_name="Hélène", last_name="Martin")
+    for name in ("list", "export"):
+        response = agent_client.get(url(name, territory), {"q": "Hél\x00Martin"})
+        assert response.status_code == 200
 
 
 def test_list_paginates_and_leaves_hidden_columns_out(agent_client, territory, other_territory):
