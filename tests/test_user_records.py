@@ -312,6 +312,24 @@ def test_export_has_the_visible_fields_only(agent_client, territory):
     assert "0475000001" not in response.content.decode()
 
 
+def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
+    number = CustomFieldFactory(territory=territory, field_type=CustomFieldType.NUMBER)
+    UserRecordFactory(
+        territory=territory,
+        first_name='=HYPERLINK("https://pirate.example","Cliquez")',
+        last_name="@SUM(A1)",
+        birth_name="+Durand",
+        notes="-2+3",
+        custom_values={number.key: -4.5},
+    )
+    response = agent_client.get(url("export", territory))
+    cells = response.content.decode("utf-8-sig").splitlines()[1].split(";")
+    assert cells[0] == '"\'=HYPERLINK(""https://pirate.example"",""Cliquez"")"'
+    assert cells[1:3] == ["'@SUM(A1)", "'+Durand"]
+    assert "'-2+3" in cells
+    assert cells[-1] == "-4,5"  # a negative number stays a number
+
+
 def test_list_and_export_query_counts_stay_flat(agent_client, territory):
     fields = CustomFieldFactory.create_batch(10, territory=territory)
     UserRecordSettingsFactory(territory=territory, hidden_fields=["notes"])
