@@ -229,6 +229,16 @@ def test_agent_creates_views_and_edits_a_record(agent_client, territory, organis
     assert Event.objects.filter(type="user_record.updated").count() == 1
 
 
+def test_an_absurd_number_of_children_is_refused_not_a_crash(agent_client, territory):
+    data = {"first_name": "Anne", "last_name": "Petit", "number_of_children": "99999"}
+    response = agent_client.post(url("create", territory), data)
+    assert response.status_code == 200
+    assert "Le nombre d&#x27;enfants ne peut pas dépasser 30." in response.content.decode()
+    assert not UserRecord.objects.exists()
+    response = agent_client.post(url("create", territory), {**data, "number_of_children": "3"})
+    assert UserRecord.objects.get().number_of_children == 3
+
+
 def test_hidden_values_come_back_when_the_field_is_shown_again(
     admin_client, agent_client, territory
 ):
