@@ -228,6 +228,15 @@ def test_agent_creates_views_and_edits_a_record(agent_client, territory, organis
     assert (record.last_name, record.custom_values[field.key]) == ("Faure-Martin", "Seul")
     assert Event.objects.filter(type="user_record.updated").count() == 1
 
+    # Saved again unchanged (or submitted twice): no event, no audit entry for nothing.
+    response = agent_client.post(
+        url("update", territory, record.pk),
+        {"first_name": "Éloïse", "last_name": "Faure-Martin", f"custom_{field.key}": "Seul"},
+    )
+    assert response.status_code == 302
+    assert Event.objects.filter(type="user_record.updated").count() == 1
+    assert AuditEntry.objects.filter(action="user_record.updated").count() == 1
+
 
 def test_an_absurd_number_of_children_is_refused_not_a_crash(agent_client, territory):
     data = {"first_name": "Anne", "last_name": "Petit", "number_of_children": "99999"}

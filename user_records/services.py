@@ -124,6 +124,8 @@ def update_user_record(
     for name, value in values.items():
         setattr(record, name, value)
     record.custom_values = _merge_custom_values(record.custom_values, custom_values)
+    if user_record_payload(record) == before:  # saved unchanged (or twice): nothing to tell
+        return record
     record.save(update_fields=[*values, "custom_values", "updated_at"])
     after = user_record_payload(record)
     publish(territory, "user_record.updated", after, organisations=after["organisation_ids"])
