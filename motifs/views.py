@@ -48,6 +48,13 @@ class MotifListView(MotifSectionMixin, ListView):
         motifs = territory_motifs(self.request.territory).order_by("name", "pk")
         return self.filter_form.filter(motifs)
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page number out of range (stale link, motifs archived since) shows the
+        nearest page, as every other list of the project does, rather than a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 

@@ -34,9 +34,11 @@ class Unaccented(Transform):
 
 
 def search_q(query: str, *fields: str) -> Q:
-    """Every word of the query must appear in one of the fields (accents and case ignored)."""
+    """Every word of the query must appear in one of the fields (accents and case ignored).
+
+    NUL characters (which PostgreSQL text cannot hold) separate words like spaces."""
     condition = Q()
-    for word in fold(query).split():
+    for word in fold(query).replace("\x00", " ").split():
         word_condition = Q()
         for field in fields:
             word_condition |= Q(**{f"{field}__unaccented__icontains": word})

@@ -306,6 +306,21 @@ def test_the_list_shows_badges_and_filters(
     assert "En ligne" not in row and "Par téléphone" in row and "PMI" in row
 
 
+def test_the_list_paginates_and_a_stale_page_number_shows_the_last_page(
+    admin_client, territory, organisation, service
+):
+    MotifFactory.create_batch(
+        30, territory=territory, service=service, organisations=[organisation]
+    )
+    first = admin_client.get(url(territory)).context["page_obj"]
+    assert (len(first), first.paginator.num_pages) == (25, 2)
+    for page in ("2", "99", "deux"):
+        response = admin_client.get(url(territory), {"page": page, "service": service.pk})
+        assert response.status_code == 200
+        expected = 1 if page == "deux" else 2
+        assert response.context["page_obj"].number == expected
+
+
 def test_the_list_query_count_is_flat(admin_client, territory, organisation, service):
     def grow():
         motifs = Motif.objects.bulk_create(

@@ -237,12 +237,20 @@ def test_type_change_is_refused_once_values_exist(territory, admin_agent):
     assert field_form(territory, instance=field, field_type="long_text").is_valid()
 
 
-def test_removing_a_used_choice_is_refused_an_unused_one_is_not(territory):
+@pytest.mark.parametrize("key", ["situation_1a2b3c", "2024_123456"])
+def test_removing_a_used_choice_is_refused_an_unused_one_is_not(territory, key):
+    # A key made of digits (label "2024", digits-only suffix) must not read as an array index.
     single = CustomFieldFactory(
-        territory=territory, field_type=CustomFieldType.SINGLE_CHOICE, choices=["A", "B", "C"]
+        territory=territory,
+        key=key,
+        field_type=CustomFieldType.SINGLE_CHOICE,
+        choices=["A", "B", "C"],
     )
     multiple = CustomFieldFactory(
-        territory=territory, field_type=CustomFieldType.MULTIPLE_CHOICE, choices=["A", "B", "C"]
+        territory=territory,
+        key=f"{key}9",
+        field_type=CustomFieldType.MULTIPLE_CHOICE,
+        choices=["A", "B", "C"],
     )
     UserRecordFactory(territory=territory, custom_values={single.key: "B", multiple.key: ["C"]})
     for field, used in ((single, "B"), (multiple, "C")):

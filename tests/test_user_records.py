@@ -112,6 +112,28 @@ def test_admin_adds_edits_moves_archives_and_restores_a_custom_field(admin_clien
     assert Event.objects.filter(type__startswith="custom_field.").count() == 5
 
 
+def test_double_submits_on_custom_fields_change_nothing_more(admin_client, territory):
+    first = CustomFieldFactory(territory=territory, label="Premier", position=1)
+    CustomFieldFactory(territory=territory, label="Second", position=2)
+    admin_client.post(url("field_archive", territory, first.pk))
+    admin_client.post(url("field_archive", territory, first.pk))
+    assert Event.objects.filter(type="custom_field.archived").count() == 1
+
+    # A stale page still offers to move the archived field: a clear refusal, not an error.
+    response = admin_client.post(
+        url("field_move", territory, first.pk), {"direction": "down"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "est archivé : restaurez-le pour changer sa place" in response.content.decode()
+
+    admin_client.post(url("field_restore", territory, first.pk))
+    restored_at = CustomField.objects.get(pk=first.pk).position
+    admin_client.post(url("field_restore", territory, first.pk))
+    assert CustomField.objects.get(pk=first.pk).position == restored_at
+    assert Event.objects.filter(type="custom_field.restored").count() == 1
+    assert AuditEntry.objects.filter(action__startswith="custom_field.").count() == 2
+
+
 def test_invalidating_change_is_refused_with_an_explanation(admin_client, territory):
     field = CustomFieldFactory(
         territory=territory,
@@ -206,6 +228,25 @@ def test_agent_creates_views_and_edits_a_record(agent_client, territory, organis
     assert (record.last_name, record.custom_values[field.key]) == ("Faure-Martin", "Seul")
     assert Event.objects.filter(type="user_record.updated").count() == 1
 
+    # Saved again unchanged (or submitted twice): no event, no audit entry for nothing.
+    response = agent_client.post(
+        url("update", territory, record.pk),
+        {"first_name": "Éloïse", "last_name": "Faure-Martin", f"custom_{field.key}": "Seul"},
+    )
+    assert response.status_code == 302
+    assert Event.objects.filter(type="user_record.updated").count() == 1
+    assert AuditEntry.objects.filter(action="user_record.updated").count() == 1
+
+
+def test_an_absurd_number_of_children_is_refused_not_a_crash(agent_client, territory):
+    data = {"first_name": "Anne", "last_name": "Petit", "number_of_children": "99999"}
+    response = agent_client.post(url("create", territory), data)
+    assert response.status_code == 200
+    assert "Le nombre d&#x27;enfants ne peut pas dépasser 30." in response.content.decode()
+    assert not UserRecord.objects.exists()
+    response = agent_client.post(url("create", territory), {**data, "number_of_children": "3"})
+    assert UserRecord.objects.get().number_of_children == 3
+
 
 def test_hidden_values_come_back_when_the_field_is_shown_again(
     admin_client, agent_client, territory
@@ -248,6 +289,13 @@ def test_list_searches_name_email_and_phone_ignoring_accents(agent_client, terri
     assert names("pdurand") == []
 
 
+def test_a_search_with_a_nul_character_is_just_a_search(agent_client, territory):
+    UserRecordFactory(territory=territory, first_name="Hélène", last_name="Martin")
+    for name in ("list", "export"):
+        response = agent_client.get(url(name, territory), {"q": "Hél\x00Martin"})
+        assert response.status_code == 200
+
+
 def test_list_paginates_and_leaves_hidden_columns_out(agent_client, territory, other_territory):
     UserRecordFactory.create_batch(30, territory=territory)
     UserRecordFactory(territory=other_territory, last_name="Étranger")
@@ -281,6 +329,24 @@ def test_export_has_the_visible_fields_only(agent_client, territory):
     assert lines[1].startswith("Anne;Petit;")
     assert lines[1].endswith(";M. Blanc")
     assert "0475000001" not in response.content.decode()
+
+
+def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
+    number = CustomFieldFactory(territory=territory, field_type=CustomFieldType.NUMBER)
+    UserRecordFactory(
+        territory=territory,
+        first_name='=HYPERLINK("https://pirate.example","Cliquez")',
+        last_name="@SUM(A1)",
+        birth_name="+Durand",
+        notes="-2+3",
+        custom_values={number.key: -4.5},
+    )
+    response = agent_client.get(url("export", territory))
+    cells = response.content.decode("utf-8-sig").splitlines()[1].split(";")
+    assert cells[0] == '"\'=HYPERLINK(""https://pirate.example"",""Cliquez"")"'
+    assert cells[1:3] == ["'@SUM(A1)", "'+Durand"]
+    assert "'-2+3" in cells
+    assert cells[-1] == "-4,5"  # a negative number stays a number
 
 
 def test_list_and_export_query_counts_stay_flat(agent_client, territory):

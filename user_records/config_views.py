@@ -133,8 +133,14 @@ class CustomFieldArchiveView(SectionMixin, FieldObjectMixin, TemplateView):
 def field_move(request, territory_pk: int, field_pk: int):
     field = get_field(request, field_pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
-    services.move_custom_field(request.territory, request.user, field, offset)
-    messages.success(request, f"Le champ « {field.label} » a été déplacé.")
+    moved = services.move_custom_field(request.territory, request.user, field, offset)
+    if moved.archived_at is not None:
+        messages.error(
+            request,
+            f"Le champ « {field.label} » est archivé : restaurez-le pour changer sa place.",
+        )
+    else:
+        messages.success(request, f"Le champ « {field.label} » a été déplacé.")
     return redirect(section_url(request.territory) + "#champs-personnalises")
 
 

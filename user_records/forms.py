@@ -31,6 +31,7 @@ STANDARD_WIDGETS = {
     "email": forms.EmailInput(attrs={"autocomplete": "off"}),
     "phone": forms.TextInput(attrs={"type": "tel"}),
 }
+MAX_CHILDREN = 30  # well below the column's limit (a smallint)
 YES_NO_CHOICES = [("true", "Oui"), ("false", "Non")]
 
 
@@ -102,6 +103,12 @@ class UserRecordForm(forms.Form):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         return normalize_french_phone(phone) if phone else ""
+
+    def clean_number_of_children(self) -> int | None:
+        number = self.cleaned_data["number_of_children"]
+        if number is not None and number > MAX_CHILDREN:
+            raise ValidationError(f"Le nombre d'enfants ne peut pas dépasser {MAX_CHILDREN}.")
+        return number
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]

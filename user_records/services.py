@@ -124,6 +124,8 @@ def update_user_record(
     for name, value in values.items():
         setattr(record, name, value)
     record.custom_values = _merge_custom_values(record.custom_values, custom_values)
+    if user_record_payload(record) == before:  # saved unchanged (or twice): nothing to tell
+        return record
     record.save(update_fields=[*values, "custom_values", "updated_at"])
     after = user_record_payload(record)
     publish(territory, "user_record.updated", after, organisations=after["organisation_ids"])
@@ -203,7 +205,9 @@ def move_custom_field(territory: Territory, actor, field: CustomField, offset: i
         .filter(territory=territory, archived_at__isnull=True)
         .order_by("position", "pk")
     )
-    index = next(i for i, f in enumerate(fields) if f.pk == field.pk)
+    index = next((i for i, f in enumerate(fields) if f.pk == field.pk), None)
+    if index is None:  # archived meanwhile (stale page): it has no place in the order
+        return field
     target = index + offset
     if not 0 <= target < len(fields):
         return fields[index]
@@ -222,6 +226,8 @@ def move_custom_field(territory: Territory, actor, field: CustomField, offset: i
 def archive_custom_field(territory: Territory, actor, field: CustomField) -> CustomField:
     """Gone from forms and pages; stored values are kept (restoring shows them again)."""
     field = _lock(territory, field)
+    if field.archived_at is not None:  # double submit: nothing changes, nothing to tell
+        return field
     before = custom_field_payload(field)
     field.archived_at = timezone.now()
     field.save(update_fields=["archived_at"])
@@ -232,6 +238,8 @@ def archive_custom_field(territory: Territory, actor, field: CustomField) -> Cus
 @transaction.atomic
 def restore_custom_field(territory: Territory, actor, field: CustomField) -> CustomField:
     field = _lock(territory, field)
+    if field.archived_at is None:  # double submit: it keeps its place in the order
+        return field
     before = custom_field_payload(field)
     field.archived_at = None
     field.position = _next_position(territory)

@@ -21,8 +21,10 @@ def used_choices(field: CustomField, choices: list[str]) -> list[str]:
     """Those of `choices` that some record of the territory holds for this field."""
     used = []
     for choice in choices:
-        holds = Q(**{f"custom_values__{field.key}": choice}) | Q(
-            **{f"custom_values__{field.key}__contains": [choice]}
+        # JSON containment, not a key path: a key such as "2024_123456" would read as
+        # an array index in `custom_values__<key>`.
+        holds = Q(custom_values__contains={field.key: choice}) | Q(
+            custom_values__contains={field.key: [choice]}
         )
         if records_with_value(field).filter(holds).exists():
             used.append(choice)

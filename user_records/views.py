@@ -31,6 +31,18 @@ RECORDS = Section(
 SEARCHABLE = ["birth_name", "email", "case_number"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(,\d+)?")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A value a spreadsheet shows as text: never run as a formula (names typed by the
+    public in online booking end up here), a quote in front of what would be one."""
+    if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def phone_fragment(query: str) -> str:
     """The digits of a phone number as stored (+33…): "06 12 34" -> "61234"."""
     digits = re.sub(r"\D", "", query)
@@ -88,7 +100,7 @@ class RecordExportView(TerritoryMemberRequiredMixin, View):
         writer = csv.writer(response, delimiter=";")
         writer.writerow([field.label for field in fields])
         for record in records.iterator(chunk_size=500):
-            writer.writerow([value for _, value in field_rows(fields, record)])
+            writer.writerow([spreadsheet_cell(value) for _, value in field_rows(fields, record)])
         return response
 
 
