@@ -11,8 +11,8 @@ from agents.models import Agent
 from motifs.models import Motif
 from rdvs.models import Rdv, RdvAgent
 from territories.models import Organisation, Territory
-from territories.search import search_q
 from user_records.models import UserRecord
+from user_records.queries import search_records
 
 
 def motifs_for(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
@@ -34,10 +34,7 @@ def agents_of(organisation: Organisation) -> QuerySet[Agent]:
 
 
 def user_records_of(territory: Territory, query: str = "") -> QuerySet[UserRecord]:
-    records = UserRecord.objects.filter(territory=territory)
-    if query:
-        records = records.filter(search_q(query, "first_name", "last_name", "birth_name"))
-    return records.order_by("last_name", "first_name")
+    return search_records(territory, query).order_by("last_name", "first_name", "pk")
 
 
 def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:

@@ -149,6 +149,18 @@ def test_user_records_are_searched_by_name_accents_ignored(bob, territory, motif
     assert list(response.context["form"].fields["user_records"].queryset) == [helene]
 
 
+def test_user_record_search_skips_the_fields_the_territory_hides(bob, territory, motif):
+    from tests.factories import UserRecordSettingsFactory
+
+    married = usager(territory, first_name="Anne", last_name="Roux", birth_name="Lefebvre")
+    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    assert list(
+        bob.get(url, {"q": "lefebvre"}).context["form"].fields["user_records"].queryset
+    ) == [married]
+    UserRecordSettingsFactory(territory=territory, hidden_fields=["birth_name"])
+    assert not bob.get(url, {"q": "lefebvre"}).context["form"].fields["user_records"].queryset
+
+
 def test_context_shown_when_on_hidden_when_off_and_kept(
     bob, territory, motif, basic_agent, admin_client
 ):

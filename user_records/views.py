@@ -8,18 +8,17 @@ import re
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView, View
 
-from territories.search import search_q
 from territories.sections import Section
 from territories.tenancy import TerritoryMemberRequiredMixin
 from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
 from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
+from user_records.queries import search_records
 
 RECORDS = Section(
     "records",
@@ -28,7 +27,6 @@ RECORDS = Section(
     "fr-icon-user-line",
     "Rechercher, créer et modifier les fiches usagers.",
 )
-SEARCHABLE = ["birth_name", "email", "case_number"]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,30 +39,6 @@ def spreadsheet_cell(value: str) -> str:
     if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def phone_fragment(query: str) -> str:
-    """The digits of a phone number as stored (+33…): "06 12 34" -> "61234"."""
-    digits = re.sub(r"\D", "", query)
-    if len(digits) < 4:
-        return ""
-    if digits.startswith("33"):
-        return digits[2:]
-    return digits.removeprefix("0")
-
-
-def search_records(territory, query: str, fields):
-    """Name, e-mail, phone… (accents ignored), only through the fields agents see."""
-    records = UserRecord.objects.filter(territory=territory)
-    if not query:
-        return records
-    shown = {field.name for field in fields}
-    searched = ["first_name", "last_name", *[name for name in SEARCHABLE if name in shown]]
-    condition = search_q(query, *searched)
-    fragment = phone_fragment(query)
-    if fragment and "phone" in shown:
-        condition |= Q(phone__contains=fragment)
-    return records.filter(condition)
 
 
 class RecordsMixin(TerritoryMemberRequiredMixin):
