@@ -73,7 +73,7 @@ class UserRecord(models.Model):
     class Meta:
         verbose_name = "fiche usager"
         verbose_name_plural = "fiches usagers"
-        ordering = ["last_name", "first_name"]
+        ordering = ["last_name", "first_name", "pk"]
         indexes = [models.Index(fields=["territory", "last_name", "first_name"])]
 
     def __str__(self) -> str:
