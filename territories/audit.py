@@ -41,13 +41,11 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:300] if obj is not None else "",
-        before=_json_safe(before),
-        after=_json_safe(after),
+        before=None if before is None else json_safe(before),
+        after=None if after is None else json_safe(after),
     )
 
 
-def _json_safe(value: dict | None) -> dict | None:
-    """Dates, decimals and UUIDs as text, so any snapshot can be stored."""
-    if value is None:
-        return None
+def json_safe(value: dict) -> dict:
+    """Dates, decimals and UUIDs as the text a webhook consumer and the audit log keep."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

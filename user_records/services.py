@@ -5,18 +5,17 @@ instance in memory, and "before" must be what the database holds."""
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from agents.models import AgentRole
+from territories.audit import json_safe
 from territories.audit import record as audit
 from territories.models import Territory
 from user_records.fields import HIDEABLE_FIELDS, STANDARD_FIELDS
@@ -34,13 +33,8 @@ CUSTOM_FIELD_ATTRIBUTES = [
 ]
 
 
-def _json_safe(payload: dict[str, Any]) -> dict[str, Any]:
-    """Dates as ISO text: the same dict goes to the event and to the audit entry."""
-    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
-
-
 def user_record_payload(record: UserRecord) -> dict[str, Any]:
-    return _json_safe(
+    return json_safe(
         {
             "id": record.pk,
             "territory_id": record.territory_id,
@@ -54,7 +48,7 @@ def user_record_payload(record: UserRecord) -> dict[str, Any]:
 
 
 def custom_field_payload(field: CustomField) -> dict[str, Any]:
-    return _json_safe(
+    return json_safe(
         {
             "id": field.pk,
             "territory_id": field.territory_id,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django_scopes import scope
 
+from territories.audit import json_safe
 from webhooks import signing
 from webhooks.event_types import KNOWN_TYPES, subscription_keys
 from webhooks.models import Delivery, Endpoint, Event
@@ -31,7 +30,7 @@ def publish(
         # Endpoints subscribe from that catalogue: an unlisted type would reach only "*".
         raise ValueError(f"{event_type!r} is not in webhooks.event_types.GROUPS")
     # Dates, decimals and UUIDs are stored as the text a webhook consumer will receive.
-    clean = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    clean = json_safe(payload)
     organisation_ids = sorted({getattr(o, "pk", o) for o in organisations})
     with transaction.atomic(), scope(territory=territory):
         event = Event.objects.create(

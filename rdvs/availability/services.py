@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from rdvs.models import Absence, AvailabilityRange
-from territories.audit import record
+from territories.audit import json_safe, record
 from webhooks.events import publish
 
 RANGE_FIELDS = [
@@ -24,11 +21,6 @@ RANGE_FIELDS = [
     "until",
 ]
 ABSENCE_FIELDS = ["agent", "title", "starts_at", "ends_at"]
-
-
-def json_safe(payload: dict) -> dict:
-    """Dates and times as the text a webhook consumer and the audit log receive."""
-    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
 def availability_range_payload(availability_range: AvailabilityRange) -> dict:
