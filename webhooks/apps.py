@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class WebhooksConfig(AppConfig):
     name = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        # Every recorded change also becomes a webhook event, in the same transaction.
+        from territories.changes import register_publisher
+        from webhooks.event_types import KNOWN_TYPES
+        from webhooks.events import publish
+
+        register_publisher(publish, KNOWN_TYPES)
