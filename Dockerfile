@@ -2,7 +2,6 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 COPY pyproject.toml ./
-RUN pip install --no-cache-dir gunicorn==23.0.0
 COPY . .
 RUN pip install --no-cache-dir -e . \
     && DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
