@@ -46,6 +46,11 @@ class Agent(AbstractBaseUser, PermissionsMixin):
         "équipe support", default=False, help_text="Accès à l'administration Django."
     )
     date_joined = models.DateTimeField("inscrit le", default=timezone.now)
+    # ProConnect's stable subject for this person, recorded at their first ProConnect
+    # login: from then on the account is found by it, whatever the e-mail becomes.
+    proconnect_sub = models.CharField(
+        "identifiant ProConnect", max_length=255, unique=True, null=True, blank=True
+    )
 
     objects = AgentManager()
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rdv_settings",
     "rdvs",
     "webhooks",
+    "proconnect",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,15 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # (development and tests post to a receiver on 127.0.0.1).
 WEBHOOKS_ALLOW_LOCAL_TARGETS = env.bool("WEBHOOKS_ALLOW_LOCAL_TARGETS", default=DEBUG)
 
+# ProConnect, the State's identity federation for public agents: off (no button, no
+# URL answering) until the discovery URL and the client credentials are all set.
+PROCONNECT_DISCOVERY_URL = env("PROCONNECT_DISCOVERY_URL", default="")
+PROCONNECT_CLIENT_ID = env("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SCOPES = env("PROCONNECT_SCOPES", default="openid email given_name usual_name uid")
+# Seconds allowed to each call to ProConnect before the agent is told it is unreachable.
+PROCONNECT_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10.0)
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -216,4 +226,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Authlib logs PKCE verifiers and client authentication at DEBUG: never let a
+    # LOG_LEVEL=DEBUG put ProConnect secrets in the logs.
+    "loggers": {"authlib": {"level": "WARNING"}},
 }

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from agents import public_views as invitation_views
 from agents import views as agent_views
 from config import outbox
+from proconnect import views as proconnect_views
 
 territory_sections = [
     path("agents/", include("agents.urls")),
@@ -20,7 +20,8 @@ territory_sections = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="territories:list"), name="home"),
     path("connexion/", agent_views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect_views.LogoutView.as_view(), name="logout"),
+    path("proconnect/", include("proconnect.urls")),
     path("mot-de-passe/", include("agents.urls_password")),
     path(
         "invitations/<str:token>/",

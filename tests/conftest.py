@@ -16,6 +16,9 @@ from tests.factories import (
     TerritoryServiceFactory,
 )
 
+# The local OpenID Connect provider (playing ProConnect) and its fixtures.
+pytest_plugins = ["tests.oidc_provider"]
+
 
 @pytest.fixture(autouse=True)
 def _scopes_disabled_in_test_bodies():
