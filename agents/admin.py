@@ -40,6 +40,8 @@ class AgentAdmin(UserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["first_name", "last_name"]}),
+        # Cleared by the support staff when an agent changes identity provider.
+        ("ProConnect", {"fields": ["proconnect_sub"]}),
         (
             "Droits",
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

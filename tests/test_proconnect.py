@@ -404,3 +404,11 @@ def test_no_token_reaches_the_logs(client, proconnect, basic_agent, caplog):
     assert "ProConnect login failed" in caplog.text  # so the check below means something
     logged = caplog.text + " ".join(str(record.args) for record in caplog.records)
     assert [secret for secret in seen if secret in logged] == []
+
+
+def test_support_staff_see_the_proconnect_link_in_the_django_admin(client, basic_agent):
+    basic_agent.proconnect_sub = "sujet-relie"
+    basic_agent.save()
+    client.force_login(AgentFactory(is_staff=True, is_superuser=True))
+    page = html(client.get(reverse("admin:agents_agent_change", args=[basic_agent.pk])))
+    assert 'name="proconnect_sub"' in page and 'value="sujet-relie"' in page
