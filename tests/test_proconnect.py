@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.test import Client
 from django.urls import reverse
 
 from agents.models import Agent, AgentRole, Invitation
@@ -36,6 +37,13 @@ def logged_in_agent(client):
 
 def html(response) -> str:
     return unescape(response.content.decode())
+
+
+def assert_refused(client, response, status: int, text: str) -> None:
+    """A French page says why, and nobody is logged in."""
+    assert response.status_code == status
+    assert text in html(response)
+    assert logged_in_agent(client) is None
 
 
 # --- off unless configured -----------------------------------------------------------
@@ -139,9 +147,7 @@ def test_an_intervenant_can_never_log_in_with_proconnect(client, proconnect, org
     AgentRoleFactory(agent=intervenant, organisation=organisation, access_level="intervenant")
     proconnect.add_user("ines@exemple.fr")
     response = login_with_proconnect(client, proconnect, "ines@exemple.fr")
-    assert response.status_code == 403
-    assert "les intervenants apparaissent dans les agendas" in html(response)
-    assert logged_in_agent(client) is None
+    assert_refused(client, response, 403, "les intervenants apparaissent dans les agendas")
     intervenant.refresh_from_db()
     assert intervenant.proconnect_sub is None
 
@@ -166,9 +172,7 @@ def test_an_account_linked_to_another_proconnect_identity_is_not_taken_over(
     basic_agent.save()
     proconnect.add_user("bob@exemple.fr")
     response = login_with_proconnect(client, proconnect, "bob@exemple.fr")
-    assert response.status_code == 403
-    assert "déjà relié à une autre identité ProConnect" in html(response)
-    assert logged_in_agent(client) is None
+    assert_refused(client, response, 403, "déjà relié à une autre identité ProConnect")
 
 
 def test_an_email_said_unverified_is_refused(client, proconnect, basic_agent):
@@ -193,43 +197,24 @@ def test_a_deactivated_account_is_refused(client, proconnect, basic_agent):
 def test_cancelling_at_the_provider_gives_a_french_page(client, proconnect, basic_agent):
     proconnect.add_user("bob@exemple.fr")
     response = login_with_proconnect(client, proconnect, "bob@exemple.fr", decision="cancel")
-    assert response.status_code == 400
-    assert "Connexion annulée" in html(response)
-    assert logged_in_agent(client) is None
+    assert_refused(client, response, 400, "Connexion annulée")
 
 
-def test_a_wrong_state_is_refused(client, proconnect, basic_agent):
+@pytest.mark.parametrize("case", ["forged state", "another browser", "used twice"])
+def test_a_callback_this_browser_did_not_start_is_refused(client, proconnect, basic_agent, case):
     proconnect.add_user("bob@exemple.fr")
     callback = proconnect.sign_in(start(client), "bob@exemple.fr")
-    params = query(callback)
-    response = client.get(
-        reverse("proconnect:callback"), {"code": params["code"], "state": "x" * 43}
-    )
-    assert response.status_code == 400
-    assert "Demande de connexion expirée" in html(response)
-    assert logged_in_agent(client) is None
-
-
-def test_a_callback_from_another_browser_is_refused(client, proconnect, basic_agent):
-    from django.test import Client
-
-    proconnect.add_user("bob@exemple.fr")
-    callback = proconnect.sign_in(start(client), "bob@exemple.fr")
-    other = Client()
-    response = other.get(callback)
-    assert response.status_code == 400
-    assert "Demande de connexion expirée" in html(response)
-    assert logged_in_agent(other) is None
-
-
-def test_a_callback_used_twice_is_refused_the_second_time(client, proconnect, basic_agent):
-    proconnect.add_user("bob@exemple.fr")
-    callback = proconnect.sign_in(start(client), "bob@exemple.fr")
-    assert client.get(callback).status_code == 302
-    client.logout()
-    response = client.get(callback)
-    assert response.status_code == 400
-    assert logged_in_agent(client) is None
+    browser = client
+    if case == "forged state":
+        code = query(callback)["code"]
+        callback = f"{reverse('proconnect:callback')}?code={code}&state={'x' * 43}"
+    elif case == "another browser":
+        browser = Client()
+    else:
+        assert client.get(callback).status_code == 302
+        client.logout()
+    response = browser.get(callback)
+    assert_refused(browser, response, 400, "Demande de connexion expirée")
 
 
 @pytest.mark.parametrize("tamper", ["nonce", "signature"])
@@ -239,9 +224,7 @@ def test_an_id_token_with_a_bad_nonce_or_signature_is_refused(
     proconnect.add_user("bob@exemple.fr")
     proconnect.tamper = tamper
     response = login_with_proconnect(client, proconnect, "bob@exemple.fr")
-    assert response.status_code == 400
-    assert "La connexion avec ProConnect a échoué" in html(response)
-    assert logged_in_agent(client) is None
+    assert_refused(client, response, 400, "La connexion avec ProConnect a échoué")
     basic_agent.refresh_from_db()
     assert basic_agent.proconnect_sub is None
 
@@ -272,9 +255,7 @@ def test_a_provider_that_goes_down_during_the_login_gives_a_french_page(
     callback = provider.sign_in(start(client), "bob@exemple.fr")
     provider.stop()
     response = client.get(callback)
-    assert response.status_code == 502
-    assert "ProConnect est momentanément indisponible" in html(response)
-    assert logged_in_agent(client) is None
+    assert_refused(client, response, 502, "ProConnect est momentanément indisponible")
 
 
 # --- logout ----------------------------------------------------------------------------
