@@ -40,7 +40,8 @@ def _failure(request, reason: str, status: int, **context):
 def _provider_failure(request, error: Exception):
     """The page for a failure on the provider's side; logged by kind only."""
     code = getattr(error, "error", None)
-    logger.warning("ProConnect login failed: %s (%s)", type(error).__name__, code or "-")
+    # The code may come from the callback's query string: logged short and quoted.
+    logger.warning("ProConnect login failed: %s (%r)", type(error).__name__, str(code)[:40])
     if code == "access_denied":
         return _failure(request, "cancelled", 400)
     if code == "mismatching_state":
