@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from socketserver import ThreadingMixIn
 from urllib.parse import parse_qsl, urlsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -220,6 +221,11 @@ class Server(AuthorizationServer):
         pass
 
 
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    # A browser may hold a speculative connection open: it must not block the others.
+    daemon_threads = True
+
+
 class QuietHandler(WSGIRequestHandler):
     def log_message(self, format, *args):  # request lines carry codes and tokens
         pass
@@ -240,7 +246,9 @@ class Provider:
         self.key = RSAKey.generate_key(
             2048, parameters={"kid": KEY_ID, "use": "sig", "alg": "RS256"}, private=True
         )
-        self.httpd: WSGIServer = make_server("127.0.0.1", 0, self.app, handler_class=QuietHandler)
+        self.httpd: WSGIServer = make_server(
+            "127.0.0.1", 0, self.app, server_class=ThreadingServer, handler_class=QuietHandler
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self.client = Client(CLIENT_ID, secrets.token_urlsafe(32))
         self.server = Server(self)
