@@ -186,6 +186,9 @@ CELERY_IMPORTS = ("rdvs.booking.tasks",)
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 CRISPY_FAIL_SILENTLY = not DEBUG
+# django-dsfr marks what its tags render (alerts, notices) as safe HTML unless told
+# otherwise; messages carry names typed by users, so they must stay escaped.
+DSFR_CONTENT_IS_SAFE = False
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
