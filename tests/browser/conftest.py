@@ -55,7 +55,8 @@ class PageErrors:
 
     def _on_weberror(self, web_error) -> None:
         where = web_error.page.url if web_error.page else "?"
-        self.problems.append(f"{where}: uncaught error: {web_error.error}")
+        error = web_error.error
+        self.problems.append(f"{where}: uncaught error: {error.name}: {error.message}")
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ def pytest_runtest_call(item):
     """Fail the test itself (not its teardown) when a page it opened logged an error."""
     result = yield
     errors = item.funcargs.get("page_errors")
-    if errors is not None:
-        assert not errors.problems, "\n".join(errors.problems)
+    if errors is not None and errors.problems:
+        pytest.fail("Errors in the browser:\n" + "\n".join(errors.problems), pytrace=False)
     return result
 
 
