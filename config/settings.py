@@ -187,6 +187,13 @@ CELERY_IMPORTS = ("rdvs.booking.tasks",)
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"
 CRISPY_FAIL_SILENTLY = not DEBUG
+# django-dsfr marks what its tags render (alerts, notices) as safe HTML unless told
+# otherwise; messages carry names typed by users, so they must stay escaped.
+DSFR_CONTENT_IS_SAFE = False
+# Its integrity hashes are those of the wheel's files, but the production static storage
+# rewrites the url()s inside dsfr.min.css (hashed names): the browser would then refuse the
+# stylesheet. The files are served from our own origin, which SRI does not protect more.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server on
-127.0.0.1; every page visited is checked with axe-core (serious/critical fail)."""
+127.0.0.1; every page visited is checked with axe-core (serious/critical fail), and a
+test fails when any page it opens logs a console error or throws an uncaught error."""
 
 import re
 
@@ -34,9 +35,54 @@ def browser():
         browser.close()
 
 
+class PageErrors:
+    """Console errors and uncaught exceptions of every page of the watched contexts.
+
+    A broken design-system script (a header without its mobile menu, say) only shows
+    in the console; watching the context covers every page and popup a test opens."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def watch(self, context) -> None:
+        context.on("console", self._on_console)
+        context.on("weberror", self._on_weberror)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            where = message.page.url if message.page else "?"
+            self.problems.append(f"{where}: console error: {message.text}")
+
+    def _on_weberror(self, web_error) -> None:
+        where = web_error.page.url if web_error.page else "?"
+        error = web_error.error
+        self.problems.append(f"{where}: uncaught error: {error.name}: {error.message}")
+
+
 @pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+def page_errors():
+    return PageErrors()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail the test itself (not its teardown) when a page it opened logged an error."""
+    result = yield
+    errors = item.funcargs.get("page_errors")
+    if errors is not None and errors.problems:
+        pytest.fail("Errors in the browser:\n" + "\n".join(errors.problems), pytrace=False)
+    return result
+
+
+def new_context(browser, live_server, page_errors, **options):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
+    page_errors.watch(context)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server, page_errors):
+    context = new_context(browser, live_server, page_errors)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -44,12 +90,12 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, page_errors):
     """A fresh browser context (another person), e.g. for an invited agent."""
     contexts = []
 
-    def make():
-        context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    def make(**options):
+        context = new_context(browser, live_server, page_errors, **options)
         contexts.append(context)
         return context.new_page()
 

@@ -47,3 +47,17 @@ def test_an_error_in_the_online_tab_brings_that_tab_forward(
     row = page.get_by_role("row", name=re.compile("Premier accueil"))
     expect(row.get_by_text("En ligne", exact=True)).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_motif_tabs_follow_the_arrow_keys(page, transactional_db, admin_agent, territory):
+    # The DSFR tabs script runs once the header no longer breaks the design system's
+    # scripts: the first arrow key moves the selection and the roving tabindex.
+    login(page, "alice@exemple.fr", PASSWORD)
+    page.goto(f"/territoires/{territory.pk}/motifs/nouveau/")
+    first = page.get_by_role("tab", name="Information générale")
+    online = page.get_by_role("tab", name="Réservation en ligne")
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(online).to_have_attribute("aria-selected", "true")
+    expect(online).to_have_attribute("tabindex", "0")
+    expect(first).to_have_attribute("tabindex", "-1")
