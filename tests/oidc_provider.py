@@ -232,7 +232,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 LOGIN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
-<title>Fournisseur d'identité de test</title></head><body><main>
+<link rel="icon" href="data:,"><title>Fournisseur d'identité de test</title></head><body><main>
 <h1>Fournisseur d'identité de test</h1>{error}
 <form method="post"><label for="email">Adresse e-mail</label>
 <input id="email" name="email" type="email" autocomplete="email">

@@ -49,9 +49,16 @@ class PageErrors:
         context.on("weberror", self._on_weberror)
 
     def _on_console(self, message) -> None:
-        if message.type == "error":
-            where = message.page.url if message.page else "?"
-            self.problems.append(f"{where}: console error: {message.text}")
+        if message.type != "error":
+            return
+        where = message.page.url if message.page else "?"
+        if message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == where
+        ):
+            # The page itself answered 4xx (a refusal page, a 404 page): the test asserts
+            # that status; a failed stylesheet, script or image is still an error.
+            return
+        self.problems.append(f"{where}: console error: {message.text}")
 
     def _on_weberror(self, web_error) -> None:
         where = web_error.page.url if web_error.page else "?"
