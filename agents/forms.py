@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from agents.invitations import open_invitation_for, territory_agents
 from agents.models import AccessLevel, Agent, AgentRole, TerritoryAdmin
 from agents.tasks import send_password_reset_mail
+from territories.changes import EditFormMixin
 from territories.models import Organisation, Service
 from territories.queries import active_services
 
@@ -113,7 +114,7 @@ class AcceptInvitationForm(BaseUserCreationForm):
         self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
 
 
-class AgentForm(forms.Form):
+class AgentForm(EditFormMixin, forms.Form):
     """Services, access level per organisation (or none) and territory admin role."""
 
     services = forms.ModelMultipleChoiceField(

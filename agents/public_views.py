@@ -7,15 +7,16 @@ invitation's territory scope.
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_ratelimit.core import get_usage
 from django_scopes import scope
 
 from agents import invitations as invitation_services
+from agents import services
 from agents.forms import AcceptInvitationForm
 from agents.models import Agent
+from territories.errors import ServiceError
 
 # Failed look-ups allowed per client address. Tokens carry 256 bits, so guessing is
 # hopeless anyway; the limit keeps the attempt from costing us anything.
@@ -65,23 +66,23 @@ def _accept(request, invitation):
         form = AcceptInvitationForm(request.POST or None, instance=Agent(email=invitation.email))
         if request.method == "POST" and form.is_valid():
             try:
-                agent = invitation_services.join_with_new_account(
+                agent = services.join_with_new_account(
                     invitation,
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                     password=form.cleaned_data["password1"],
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
+            except ServiceError as error:
+                error.apply_to_form(form)
             else:
                 login(request, agent, backend="django.contrib.auth.backends.ModelBackend")
                 return _welcome(request, invitation)
         context["form"] = form
     elif request.method == "POST" and request.user.pk == account.pk:
         try:
-            invitation_services.accept_invitation(invitation, account)
-        except ValidationError as error:
-            context["error"] = " ".join(error.messages)
+            services.accept_invitation(invitation, acting_agent=account)
+        except ServiceError as error:
+            context["error"] = error.message
         else:
             return _welcome(request, invitation)
     context["login_url"] = f"{reverse('login')}?next={request.path}"

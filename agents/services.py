@@ -1,48 +1,35 @@
-"""Managing the agents of a territory once they have joined: services, organisations,
-access levels, the territory admin role, removal. Invitations: agents/invitations.py."""
+"""Writes of the Agents section, one function per use case, each recording its change
+(`territories.changes.record_change`): inviting (and resending, revoking, accepting an
+invitation), then managing the agents who joined — services, organisations, access
+levels, the territory admin role, removal. The token behind an invitation link and
+the look-ups live in agents/invitations.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from agents.invitations import open_invitation_for, territory_agents
+from agents.models import (
+    AccessLevel,
+    Agent,
+    AgentRole,
+    AgentService,
+    Invitation,
+    TerritoryAdmin,
+)
+from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
 from rdvs.models import RdvAgent
-from territories import audit
+from territories.changes import check_version, record_change
+from territories.errors import ServiceError
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
-from webhooks.events import publish
 
-
-def agent_payload(agent: Agent, territory: Territory) -> dict:
-    """The agent as seen from one territory (webhook payload and audit picture)."""
-    roles = (
-        AgentRole.objects.filter(agent=agent, organisation__territory=territory)
-        .select_related("organisation")
-        .order_by("organisation__name", "organisation_id")
-    )
-    services = (
-        AgentService.objects.filter(agent=agent, territory=territory)
-        .select_related("service")
-        .order_by("service__name")
-    )
-    return {
-        "id": agent.pk,
-        "email": agent.email,
-        "first_name": agent.first_name,
-        "last_name": agent.last_name,
-        "is_territory_admin": TerritoryAdmin.objects.filter(
-            agent=agent, territory=territory
-        ).exists(),
-        "services": [{"id": a.service_id, "name": a.service.name} for a in services],
-        "organisations": [
-            {"id": r.organisation_id, "name": r.organisation.name, "access_level": r.access_level}
-            for r in roles
-        ],
-    }
+ALREADY_MEMBER = "Cette adresse appartient déjà à un agent de cet espace."
+ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
+NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
 
 
 def _future_rdv_count(agent: Agent, organisation: Organisation) -> int:
@@ -118,15 +105,16 @@ def update_agent(
     levels: dict[Organisation, str | None],
     is_territory_admin: bool,
     acting_agent: Agent,
+    version: str | None = None,
 ) -> bool:
     """Set the agent's active services, access level per organisation (None: not a
     member) and territory admin role. Returns whether anything changed; raises
-    ValidationError (French) when the change is refused."""
-    before = agent_payload(agent, territory)
+    ServiceError (French) when the change is refused."""
     current = _current_roles(agent, territory)
+    before = agent_payload(agent, territory)
     errors = _refusals(territory, agent, current, levels, is_territory_admin)
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
 
     for organisation, level in levels.items():
         role = current.get(organisation.pk)
@@ -157,9 +145,18 @@ def update_agent(
     after = agent_payload(agent, territory)
     if after == before:
         return False
-    organisations = {o["id"] for o in before["organisations"] + after["organisations"]}
-    publish(territory, "agent.updated", after, organisations=organisations)
-    audit.record(territory, acting_agent, "agent.updated", agent, before=before, after=after)
+    # Checked last: only a form that would change something conflicts (the rows are
+    # locked, so the writes above roll back with the refusal).
+    check_version(before, version)
+    record_change(
+        territory,
+        "agent.updated",
+        agent,
+        acting_agent=acting_agent,
+        payload=after,
+        before=before,
+        organisations=agent_organisation_ids(before, after),
+    )
     return True
 
 
@@ -167,15 +164,176 @@ def update_agent(
 def remove_agent(territory: Territory, agent: Agent, *, acting_agent: Agent) -> None:
     """Take the agent out of the territory: roles, services and admin role here (the
     account itself remains: it may belong to other territories)."""
-    before = agent_payload(agent, territory)
     current = _current_roles(agent, territory)
+    before = agent_payload(agent, territory)
     organisations = Organisation.objects.filter(pk__in=current)
     levels: dict[Organisation, str | None] = dict.fromkeys(organisations)
     errors = _refusals(territory, agent, current, levels, make_territory_admin=False)
     if errors:
-        raise ValidationError(errors)
+        raise ServiceError(errors)
     AgentRole.objects.filter(pk__in=[role.pk for role in current.values()]).delete()
     AgentService.objects.filter(agent=agent, territory=territory).delete()
     TerritoryAdmin.objects.filter(agent=agent, territory=territory).delete()
-    publish(territory, "agent.removed", before, organisations=list(current))
-    audit.record(territory, acting_agent, "agent.removed", agent, before=before)
+    record_change(
+        territory,
+        "agent.removed",
+        agent,
+        acting_agent=acting_agent,
+        payload=before,
+        organisations=list(current),
+        deleted=True,
+    )
+
+
+# Invitations ------------------------------------------------------------------------
+
+
+def _unsent(invitation: Invitation) -> None:
+    """Back to "to be sent": no working link until the mail task issues a new token."""
+    invitation.token_hash = None
+    invitation.sent_at = None
+    invitation.expires_at = None
+    invitation.send_failed = False
+
+
+def _record_invitation(
+    invitation: Invitation, action: str, acting_agent: Agent, *, before: dict | None = None
+) -> None:
+    record_change(
+        invitation.territory,
+        action,
+        invitation,
+        acting_agent=acting_agent,
+        payload=invitation_payload(invitation),
+        before=before,
+        organisations=invitation.organisations.all(),
+    )
+
+
+def _queue_mail(invitation: Invitation) -> None:
+    from agents.tasks import send_invitation_mail
+
+    send_invitation_mail.delay_on_commit(invitation.pk)
+
+
+@transaction.atomic
+def invite_agent(
+    territory: Territory,
+    email: str,
+    services: Iterable[Service],
+    organisations: Iterable[Organisation],
+    *,
+    acting_agent: Agent,
+) -> Invitation:
+    """Invite one address; an expired invitation of the same address is renewed."""
+    email = email.strip().lower()
+    if territory_agents(territory).filter(email__iexact=email).exists():
+        raise ServiceError(ALREADY_MEMBER, field="email")
+    invitation = open_invitation_for(territory, email)
+    if invitation is not None and not invitation.is_expired:
+        raise ServiceError(ALREADY_INVITED, field="email")
+    if invitation is None:
+        invitation = Invitation(territory=territory, email=email)
+    invitation.invited_by = acting_agent
+    _unsent(invitation)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError as exc:  # a simultaneous invitation of the same address
+        raise ServiceError(ALREADY_INVITED, field="email") from exc
+    invitation.services.set(services)
+    invitation.organisations.set(organisations)
+    _record_invitation(invitation, "agent.invited", acting_agent)
+    _queue_mail(invitation)
+    return invitation
+
+
+def _lock(invitation: Invitation) -> Invitation:
+    return Invitation.objects.select_for_update().get(pk=invitation.pk)
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
+    """A new mail with a new token; the old link is dead as soon as this commits."""
+    invitation = _lock(invitation)
+    if not invitation.is_open:
+        raise ServiceError(NO_LONGER_OPEN)
+    before = invitation_payload(invitation)
+    invitation.invited_by = acting_agent
+    _unsent(invitation)
+    invitation.save(
+        update_fields=["token_hash", "sent_at", "expires_at", "send_failed", "invited_by"]
+    )
+    _record_invitation(invitation, "invitation.resent", acting_agent, before=before)
+    _queue_mail(invitation)
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
+    invitation = _lock(invitation)
+    if not invitation.is_open:
+        raise ServiceError(NO_LONGER_OPEN)
+    before = invitation_payload(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.token_hash = None
+    invitation.save(update_fields=["revoked_at", "token_hash"])
+    _record_invitation(invitation, "invitation.revoked", acting_agent, before=before)
+    return invitation
+
+
+def _lock_open(invitation: Invitation) -> Invitation:
+    """Re-read under a row lock, so that two submissions cannot both accept."""
+    locked = _lock(invitation)
+    if not locked.is_open or locked.token_hash is None:
+        raise ServiceError("Cette invitation n'est plus valable.")
+    if locked.is_expired:
+        raise ServiceError("Cette invitation a expiré.")
+    return locked
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, acting_agent: Agent) -> None:
+    """The invited agent (`acting_agent`, who accepts) joins the territory: basic access
+    in the chosen organisations, and the chosen services that are still active."""
+    agent = acting_agent
+    invitation = _lock_open(invitation)
+    territory = invitation.territory
+    if agent.email.lower() != invitation.email.lower():
+        raise ServiceError("Cette invitation est destinée à une autre adresse e-mail.")
+    for organisation in invitation.organisations.all():
+        AgentRole.objects.get_or_create(
+            agent=agent, organisation=organisation, defaults={"access_level": AccessLevel.BASIC}
+        )
+    for service in invitation.services.filter(pk__in=active_services(territory)):
+        AgentService.objects.get_or_create(agent=agent, territory=territory, service=service)
+    invitation.accepted_at = timezone.now()
+    invitation.agent = agent
+    # The digest stays: the link no longer works, but opened again (a double submit,
+    # the mail clicked twice) it is recognised and answered "already accepted".
+    invitation.save(update_fields=["accepted_at", "agent"])
+    payload = agent_payload(agent, territory)
+    record_change(
+        territory,
+        "agent.joined",
+        agent,
+        acting_agent=agent,
+        payload=payload,
+        organisations=agent_organisation_ids(payload),
+    )
+
+
+@transaction.atomic
+def join_with_new_account(
+    invitation: Invitation, *, first_name: str, last_name: str, password: str
+) -> Agent:
+    """A new person accepts: their account is created, then they join (the account is
+    the acting agent of its own joining: there is no one else)."""
+    _lock_open(invitation)
+    if Agent.objects.filter(email__iexact=invitation.email).exists():
+        raise ServiceError("Un compte existe déjà pour cette adresse : connectez-vous.")
+    agent = Agent.objects.create_user(
+        invitation.email, password, first_name=first_name.strip(), last_name=last_name.strip()
+    )
+    accept_invitation(invitation, acting_agent=agent)
+    return agent

@@ -1,13 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from agents import invitations as invitation_services
 from agents import services
 from agents.forms import (
     AgentFilterForm,
@@ -18,12 +16,15 @@ from agents.forms import (
 )
 from agents.invitations import territory_agents
 from agents.models import AgentRole, AgentService, Invitation
+from agents.payloads import agent_payload
 from agents.queries import (
     agents_with_details,
     filtered_rows,
     hydrate,
     invitations_with_details,
 )
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.sections import SECTIONS
 from territories.tenancy import (
     ROLE_ADMIN,
@@ -109,15 +110,15 @@ def invite(request, territory_pk):
     form = InvitationForm(request.POST or None, territory=territory)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation_services.invite_agent(
+            services.invite_agent(
                 territory,
                 form.cleaned_data["email"],
                 form.cleaned_data["services"],
                 form.cleaned_data["organisations"],
                 acting_agent=request.user,
             )
-        except ValidationError as error:
-            form.add_error("email", error)
+        except ServiceError as error:
+            error.apply_to_form(form)
         else:
             messages.success(
                 request,
@@ -143,9 +144,9 @@ def invitation_detail(request, territory_pk, invitation_pk):
 def invitation_resend(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
     try:
-        invitation_services.resend_invitation(invitation, acting_agent=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.resend_invitation(invitation, acting_agent=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
     else:
         messages.success(
             request,
@@ -160,9 +161,9 @@ def invitation_revoke(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
     if request.method == "POST":
         try:
-            invitation_services.revoke_invitation(invitation, acting_agent=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            services.revoke_invitation(invitation, acting_agent=request.user)
+        except ServiceError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"L'invitation de {invitation.email} est révoquée.")
         return redirect(_list_url(request.territory))
@@ -173,7 +174,12 @@ def invitation_revoke(request, territory_pk, invitation_pk):
 def agent_detail(request, territory_pk, agent_pk):
     territory = request.territory
     agent = _agent(request, agent_pk)
-    form = AgentForm(request.POST or None, territory=territory, agent=agent)
+    form = AgentForm(
+        request.POST or None,
+        territory=territory,
+        agent=agent,
+        version=version_of(agent_payload(agent, territory)),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.update_agent(
@@ -183,10 +189,10 @@ def agent_detail(request, territory_pk, agent_pk):
                 levels=form.levels(),
                 is_territory_admin=form.cleaned_data["is_territory_admin"],
                 acting_agent=request.user,
+                version=form.shown_version,
             )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+        except ServiceError as error:
+            error.apply_to_form(form)
         else:
             if changed:
                 messages.success(request, f"Les réglages de {agent} sont enregistrés.")
@@ -208,7 +214,7 @@ def agent_remove(request, territory_pk, agent_pk):
     if request.method == "POST":
         try:
             services.remove_agent(request.territory, agent, acting_agent=request.user)
-        except ValidationError as error:
+        except ServiceError as error:
             for message in error.messages:
                 messages.error(request, message)
             return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)

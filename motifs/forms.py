@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q
 
 from motifs.models import LocationType, Motif
+from motifs.services import duplicate_message
+from territories.changes import EditFormMixin
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
 from territories.search import search_q
@@ -55,7 +57,7 @@ ONLINE_OPTIONS = ["min_booking_delay", "max_booking_delay", "public_can_move"]
 DUPLICATE_SUFFIX = "copie"
 
 
-class MotifForm(forms.ModelForm):
+class MotifForm(EditFormMixin, forms.ModelForm):
     """The three tabs of the motif screen, validated together as one form."""
 
     # Declared (not generated) because Organisation is scoped: no query at import time.
@@ -203,14 +205,13 @@ class MotifForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            self.add_error("name", self.duplicate_message(location_type))
+            self.add_error("name", duplicate_message(location_type))
 
-    @staticmethod
-    def duplicate_message(location_type: str) -> str:
-        return (
-            "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
-            f"({LocationType(location_type).label.lower()}). Changez le nom, le service ou le type."
-        )
+    def values(self) -> dict:
+        """The motif's own fields, for the service (organisations are given apart)."""
+        values = super().values()
+        values.pop("organisations")
+        return values
 
     def tabs(self) -> list[BoundTab]:
         """The tabs, the first one in error selected (else the first): an error in a

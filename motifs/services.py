@@ -1,118 +1,151 @@
-"""Writes of the Motifs section: one function per use case, each with its event and audit entry."""
+"""Writes of the Motifs section: one function per use case, each recording its change
+(`territories.changes.record_change`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from motifs.models import Motif
-from territories.audit import record, snapshot
+from motifs.models import LocationType, Motif
+from motifs.payloads import motif_payload
+from territories.changes import check_version, record_change
+from territories.errors import Conflict, ServiceError
 from territories.models import Territory
-from webhooks.events import publish
-
-MOTIF_FIELDS = [
-    "name",
-    "service",
-    "default_duration",
-    "location_type",
-    "color",
-    "bookable_by_public",
-    "min_booking_delay",
-    "max_booking_delay",
-    "public_can_move",
-    "instructions_before",
-    "instructions_after",
-    "archived_at",
-]
 
 
-class MotifInUse(Exception):
+def duplicate_message(location_type: str) -> str:
+    return (
+        "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
+        f"({LocationType(location_type).label.lower()}). Changez le nom, le service ou le type."
+    )
+
+
+class MotifInUse(ServiceError):
     """The motif is referenced (RDVs, availability ranges…): archive it instead."""
 
+    def __init__(self, motif: Motif) -> None:
+        super().__init__(
+            f"Le motif « {motif} » est utilisé (rendez-vous, plages d'ouverture…) : "
+            "il ne peut pas être supprimé. Vous pouvez l'archiver."
+        )
 
-class MotifNameTaken(Exception):
+
+class MotifNameTaken(Conflict):
     """A live motif already has this name, service and type."""
 
+    def __init__(self, motif: Motif) -> None:
+        super().__init__(
+            f"Un motif actif porte déjà le nom « {motif.name} » pour ce service et ce type : "
+            "renommez-le ou archivez-le avant de restaurer celui-ci."
+        )
 
-def motif_payload(motif: Motif) -> dict[str, Any]:
-    picture = snapshot(motif, MOTIF_FIELDS)
-    return {
-        "id": motif.pk,
-        "territory_id": motif.territory_id,
-        "service_id": picture.pop("service"),
-        "organisation_ids": sorted(motif.organisations.values_list("pk", flat=True)),
-        **picture,
-    }
+
+def _saved(motif: Motif, **kwargs) -> None:
+    """Save; a name another admin took meanwhile is refused in French (the database's
+    partial unique constraint has the last word)."""
+    try:
+        with transaction.atomic():
+            motif.save(**kwargs)
+    except IntegrityError as error:
+        raise Conflict(duplicate_message(motif.location_type), field="name") from error
+
+
+def _lock(motif: Motif) -> Motif:
+    return Motif.objects.select_for_update().get(pk=motif.pk)
 
 
 @transaction.atomic
-def create_motif(territory: Territory, actor, *, organisations: Iterable, **fields) -> Motif:
-    motif = Motif.objects.create(
-        territory=territory,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-        **fields,
-    )
+def create_motif(
+    territory: Territory, values: dict[str, Any], *, organisations: Iterable, acting_agent
+) -> Motif:
+    author = acting_agent if acting_agent is not None and acting_agent.is_authenticated else None
+    motif = Motif(territory=territory, created_by=author, **values)
+    _saved(motif)
     motif.organisations.set(organisations)
     payload = motif_payload(motif)
-    publish(territory, "motif.created", payload, organisations=payload["organisation_ids"])
-    record(territory, actor, "motif.created", motif, after=payload)
+    record_change(
+        territory,
+        "motif.created",
+        motif,
+        acting_agent=acting_agent,
+        payload=payload,
+        organisations=payload["organisation_ids"],
+    )
     return motif
 
 
 @transaction.atomic
-def update_motif(motif: Motif, actor, *, organisations: Iterable, **fields) -> Motif:
+def update_motif(
+    motif: Motif,
+    values: dict[str, Any],
+    *,
+    organisations: Iterable,
+    acting_agent,
+    version: str | None = None,
+) -> Motif:
     """Edit a motif, its organisations included: still one motif shared by them."""
+    motif = _lock(motif)
     before = motif_payload(motif)
-    changed = [name for name, value in fields.items() if getattr(motif, name) != value]
+    changed = [name for name, value in values.items() if getattr(motif, name) != value]
     for name in changed:
-        setattr(motif, name, fields[name])
+        setattr(motif, name, values[name])
     if changed:
-        motif.save(update_fields=[*changed, "updated_at"])
+        _saved(motif, update_fields=[*changed, "updated_at"])
     motif.organisations.set(organisations)
     after = motif_payload(motif)
     if after == before:
         return motif
+    check_version(before, version)
     # Endpoints of an organisation the motif left must hear about it too.
     concerned = set(before["organisation_ids"]) | set(after["organisation_ids"])
-    publish(motif.territory, "motif.updated", after, organisations=concerned)
-    changed_keys = [key for key in after if after[key] != before[key]]
-    record(
+    record_change(
         motif.territory,
-        actor,
         "motif.updated",
         motif,
-        before={key: before[key] for key in changed_keys},
-        after={key: after[key] for key in changed_keys},
+        acting_agent=acting_agent,
+        payload=after,
+        before=before,
+        organisations=concerned,
+    )
+    return motif
+
+
+def _set_archived_at(motif: Motif, archived_at, action: str, acting_agent) -> Motif:
+    before = motif_payload(motif)
+    motif.archived_at = archived_at
+    _saved(motif, update_fields=["archived_at", "updated_at"])
+    payload = motif_payload(motif)
+    record_change(
+        motif.territory,
+        action,
+        motif,
+        acting_agent=acting_agent,
+        payload=payload,
+        before=before,
+        organisations=payload["organisation_ids"],
     )
     return motif
 
 
 @transaction.atomic
-def archive_motif(motif: Motif, actor) -> Motif:
+def archive_motif(motif: Motif, *, acting_agent) -> Motif:
     """Hide the motif from every choice list; existing RDVs keep it."""
+    motif = _lock(motif)
     if motif.archived_at is not None:
         return motif
-    motif.archived_at = timezone.now()
-    motif.save(update_fields=["archived_at", "updated_at"])
-    payload = motif_payload(motif)
-    publish(motif.territory, "motif.archived", payload, organisations=payload["organisation_ids"])
-    record(
-        motif.territory,
-        actor,
-        "motif.archived",
-        motif,
-        before={"archived_at": None},
-        after={"archived_at": payload["archived_at"]},
-    )
-    return motif
+    return _set_archived_at(motif, timezone.now(), "motif.archived", acting_agent)
 
 
 @transaction.atomic
-def restore_motif(motif: Motif, actor) -> Motif:
-    """Offer an archived motif again, unless a live motif has taken its place meanwhile."""
+def restore_motif(motif: Motif, *, acting_agent) -> Motif:
+    """Offer an archived motif again, unless a live motif has taken its place meanwhile.
+
+    Consumers have always received a restoration as `motif.updated` (archived_at back
+    to null): the audit log names it the same way."""
+    motif = _lock(motif)
     if motif.archived_at is None:
         return motif
     clash = Motif.objects.active().filter(
@@ -123,25 +156,24 @@ def restore_motif(motif: Motif, actor) -> Motif:
     )
     if clash.exists():
         raise MotifNameTaken(motif)
-    before = {"archived_at": snapshot(motif, ["archived_at"])["archived_at"]}
-    motif.archived_at = None
-    motif.save(update_fields=["archived_at", "updated_at"])
-    payload = motif_payload(motif)
-    publish(motif.territory, "motif.updated", payload, organisations=payload["organisation_ids"])
-    record(
-        motif.territory, actor, "motif.restored", motif, before=before, after={"archived_at": None}
-    )
-    return motif
+    return _set_archived_at(motif, None, "motif.updated", acting_agent)
 
 
 @transaction.atomic
-def delete_motif(motif: Motif, actor) -> None:
+def delete_motif(motif: Motif, *, acting_agent) -> None:
     """Delete a motif nothing refers to; otherwise raise MotifInUse."""
-    motif = Motif.objects.select_for_update().get(pk=motif.pk)
+    motif = _lock(motif)
     if motif.is_referenced():
         raise MotifInUse(motif)
     payload = motif_payload(motif)
     territory = motif.territory
-    record(territory, actor, "motif.deleted", motif, before=payload)
+    record_change(
+        territory,
+        "motif.deleted",
+        motif,
+        acting_agent=acting_agent,
+        payload=payload,
+        organisations=payload["organisation_ids"],
+        deleted=True,
+    )
     motif.delete()
-    publish(territory, "motif.deleted", payload, organisations=payload["organisation_ids"])

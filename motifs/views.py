@@ -6,15 +6,17 @@ from django.views.generic import DetailView, FormView, ListView
 
 from motifs.forms import MotifFilterForm, MotifForm
 from motifs.models import Motif
+from motifs.payloads import motif_payload
 from motifs.services import (
     MotifInUse,
-    MotifNameTaken,
     archive_motif,
     create_motif,
     delete_motif,
     restore_motif,
     update_motif,
 )
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.models import Organisation
 from territories.queries import is_active_in
 from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
@@ -75,9 +77,6 @@ class MotifFormMixin(MotifSectionMixin, TerritoryFormMixin):
     form_class = MotifForm
     template_name = "motifs/motif_form.html"
 
-    def integrity_error(self, form) -> None:
-        form.add_error("name", form.duplicate_message(form.cleaned_data["location_type"]))
-
 
 class MotifCreateView(MotifFormMixin, FormView):
     """Creation, blank or (with `motif_pk`) prefilled from the motif being duplicated."""
@@ -99,7 +98,12 @@ class MotifCreateView(MotifFormMixin, FormView):
         return {**context, "source": self.source}
 
     def save(self, form):
-        motif = create_motif(self.request.territory, self.request.user, **form.cleaned_data)
+        motif = create_motif(
+            self.request.territory,
+            form.values(),
+            organisations=form.cleaned_data["organisations"],
+            acting_agent=self.request.user,
+        )
         messages.success(self.request, f"Le motif « {motif} » est créé.")
         return redirect("motifs:detail", self.request.territory.pk, motif.pk)
 
@@ -107,17 +111,24 @@ class MotifCreateView(MotifFormMixin, FormView):
 class MotifUpdateView(MotifFormMixin, FormView):
     def get_form_kwargs(self):
         self.motif = access_motif(self.request, self.kwargs["motif_pk"])
-        return {**super().get_form_kwargs(), "instance": self.motif}
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.motif,
+            "version": version_of(motif_payload(self.motif)),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # builds the form, hence self.motif
         return {**context, "motif": self.motif}
 
     def save(self, form):
-        # The form has already written the new values on its instance: the service
-        # gets a fresh copy so that its event and audit entry know the values before.
-        motif = Motif.objects.get(pk=self.motif.pk)
-        update_motif(motif, self.request.user, **form.cleaned_data)
+        motif = update_motif(
+            self.motif,
+            form.values(),
+            organisations=form.cleaned_data["organisations"],
+            acting_agent=self.request.user,
+            version=form.shown_version,
+        )
         messages.success(self.request, f"Le motif « {motif} » est enregistré.")
         return redirect("motifs:detail", self.request.territory.pk, motif.pk)
 
@@ -126,7 +137,7 @@ class MotifUpdateView(MotifFormMixin, FormView):
 def motif_archive(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     if request.method == "POST":
-        archive_motif(motif, request.user)
+        archive_motif(motif, acting_agent=request.user)
         messages.success(
             request,
             f"Le motif « {motif} » est archivé : il n'est plus proposé, "
@@ -145,13 +156,9 @@ def motif_archive(request, territory_pk: int, motif_pk: int):
 def motif_restore(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     try:
-        restore_motif(motif, request.user)
-    except MotifNameTaken:
-        messages.error(
-            request,
-            f"Un motif actif porte déjà le nom « {motif.name} » pour ce service et ce type : "
-            "renommez-le ou archivez-le avant de restaurer celui-ci.",
-        )
+        restore_motif(motif, acting_agent=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, f"Le motif « {motif} » est de nouveau proposé.")
     return redirect("motifs:detail", territory_pk, motif.pk)
@@ -161,15 +168,11 @@ def motif_restore(request, territory_pk: int, motif_pk: int):
 def motif_delete(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     if motif.is_referenced():
-        messages.error(
-            request,
-            f"Le motif « {motif} » est utilisé (rendez-vous, plages d'ouverture…) : "
-            "il ne peut pas être supprimé. Vous pouvez l'archiver.",
-        )
+        messages.error(request, MotifInUse(motif).message)
         return redirect("motifs:archive", territory_pk, motif.pk)
     if request.method == "POST":
         try:
-            delete_motif(motif, request.user)
+            delete_motif(motif, acting_agent=request.user)
         except MotifInUse:
             messages.error(request, "Ce motif vient d'être utilisé : archivez-le plutôt.")
             return redirect("motifs:archive", territory_pk, motif.pk)

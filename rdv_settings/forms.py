@@ -1,9 +1,10 @@
 from django import forms
 
 from rdv_settings.models import RdvSettings
+from territories.changes import EditFormMixin
 
 
-class RdvSettingsForm(forms.ModelForm):
+class RdvSettingsForm(EditFormMixin, forms.ModelForm):
     class Meta:
         model = RdvSettings
         fields = ["context_enabled", "waiting_room_mode"]

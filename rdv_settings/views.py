@@ -3,8 +3,11 @@ from django.shortcuts import redirect
 from django.views.generic import FormView
 
 from rdv_settings.forms import RdvSettingsForm
+from rdv_settings.payloads import rdv_settings_payload
 from rdv_settings.queries import settings_for
 from rdv_settings.services import update_rdv_settings
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.sections import SECTIONS
 from territories.tenancy import TerritoryAdminRequiredMixin
 
@@ -14,18 +17,27 @@ class RdvSettingsView(TerritoryAdminRequiredMixin, FormView):
     form_class = RdvSettingsForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": settings_for(self.request.territory)}
+        rdv_settings = settings_for(self.request.territory)
+        return {
+            **super().get_form_kwargs(),
+            "instance": rdv_settings,
+            "version": version_of(rdv_settings_payload(rdv_settings)),
+        }
 
     def get_context_data(self, **kwargs):
         section = next(s for s in SECTIONS if s.key == "rdv_settings")
         return super().get_context_data(section=section, **kwargs)
 
     def form_valid(self, form):
-        update_rdv_settings(
-            self.request.territory,
-            self.request.user,
-            context_enabled=form.cleaned_data["context_enabled"],
-            waiting_room_mode=form.cleaned_data["waiting_room_mode"],
-        )
+        try:
+            update_rdv_settings(
+                self.request.territory,
+                **form.values(),
+                acting_agent=self.request.user,
+                version=form.shown_version,
+            )
+        except ServiceError as error:
+            error.apply_to_form(form)
+            return self.form_invalid(form)
         messages.success(self.request, "Les réglages des fiches RDV sont enregistrés.")
         return redirect("rdv_settings:section", territory_pk=self.request.territory.pk)

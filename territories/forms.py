@@ -1,9 +1,9 @@
 from django import forms
 
+from territories.changes import EditFormMixin
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
-
-DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."
+from territories.services import DUPLICATE_NAME
 
 
 class ServiceStateForm(forms.Form):
@@ -26,7 +26,7 @@ class ServiceStateForm(forms.Form):
         return service
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(EditFormMixin, forms.ModelForm):
     website = forms.URLField(
         label="Site web",
         required=False,

@@ -7,8 +7,10 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
-from territories.forms import DUPLICATE_NAME, OrganisationForm
+from territories.changes import version_of
+from territories.forms import OrganisationForm
 from territories.models import Organisation
+from territories.payloads import organisation_payload
 from territories.queries import organisations_overview
 from territories.search import search_q
 from territories.services import create_organisation, update_organisation
@@ -56,14 +58,11 @@ class OrganisationFormMixin(OrganisationMixin, TerritoryFormMixin):
     form_class = OrganisationForm
     template_name = "territories/organisation_form.html"
 
-    def integrity_error(self, form) -> None:
-        form.add_error("name", DUPLICATE_NAME)
-
 
 class OrganisationCreateView(OrganisationFormMixin, FormView):
     def save(self, form):
         organisation = create_organisation(
-            self.request.territory, self.request.user, **form.cleaned_data
+            self.request.territory, form.values(), acting_agent=self.request.user
         )
         messages.success(
             self.request,
@@ -75,16 +74,22 @@ class OrganisationCreateView(OrganisationFormMixin, FormView):
 class OrganisationUpdateView(OrganisationFormMixin, FormView):
     def get_form_kwargs(self):
         self.organisation = self.get_organisation()
-        return {**super().get_form_kwargs(), "instance": self.organisation}
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.organisation,
+            "version": version_of(organisation_payload(self.organisation)),
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)  # builds the form, hence self.organisation
         return {**context, "organisation": self.organisation}
 
     def save(self, form):
-        # The form has already written the new values on its instance: the service
-        # gets a fresh copy so that its audit entry knows the values before.
-        organisation = Organisation.objects.get(pk=self.organisation.pk)
-        update_organisation(organisation, self.request.user, **form.cleaned_data)
+        organisation = update_organisation(
+            self.organisation,
+            form.values(),
+            acting_agent=self.request.user,
+            version=form.shown_version,
+        )
         messages.success(self.request, f"L'organisation « {organisation} » est enregistrée.")
         return redirect("territories:organisation", self.request.territory.pk, organisation.pk)

@@ -37,7 +37,9 @@ def service_set_state(request, territory_pk: int, activate: bool):
         raise Http404("Ce service ne peut pas être modifié ici.")
     service = form.cleaned_data["service"]
     if request.method == "POST":
-        set_service_active(request.territory, service, activate, request.user)
+        set_service_active(
+            request.territory, service, is_active=activate, acting_agent=request.user
+        )
         if activate:
             messages.success(request, f"Le service « {service} » est activé.")
         else:

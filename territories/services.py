@@ -1,42 +1,25 @@
-"""Writes of the Services and Organisations sections: one function per use case."""
+"""Writes of the Services and Organisations sections: one function per use case, each
+recording its change (`territories.changes.record_change`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from agents.models import AccessLevel, AgentRole
-from agents.services import agent_payload
-from territories.audit import record, snapshot
+from agents.payloads import agent_organisation_ids, agent_payload
+from territories.changes import check_version, record_change
+from territories.errors import Conflict
 from territories.models import Organisation, Service, Territory, TerritoryService
-from webhooks.events import publish
+from territories.payloads import organisation_payload, service_payload
 
-ORGANISATION_FIELDS = ["name", "address", "phone", "email", "website", "opening_hours"]
-
-
-def service_payload(territory_service: TerritoryService) -> dict[str, Any]:
-    service = territory_service.service
-    return {
-        "id": service.pk,
-        "name": service.name,
-        "short_name": service.short_name,
-        "territory_id": territory_service.territory_id,
-        "is_active": territory_service.is_active,
-    }
-
-
-def organisation_payload(organisation: Organisation) -> dict[str, Any]:
-    return {
-        "id": organisation.pk,
-        "territory_id": organisation.territory_id,
-        **snapshot(organisation, ORGANISATION_FIELDS),
-    }
+DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."
 
 
 @transaction.atomic
 def set_service_active(
-    territory: Territory, service: Service, is_active: bool, actor
+    territory: Territory, service: Service, *, is_active: bool, acting_agent
 ) -> TerritoryService:
     """Activate or deactivate a catalogue service in the territory.
 
@@ -46,62 +29,93 @@ def set_service_active(
     territory_service, created = TerritoryService.objects.select_for_update().get_or_create(
         territory=territory, service=service, defaults={"is_active": is_active}
     )
-    before = None if created else {"is_active": territory_service.is_active}
+    before = None if created else service_payload(territory_service)
     if not created:
         if territory_service.is_active == is_active:
             return territory_service
         territory_service.is_active = is_active
         territory_service.save(update_fields=["is_active", "changed_at"])
-    action = "service.activated" if is_active else "service.deactivated"
-    publish(territory, action, service_payload(territory_service))
-    record(territory, actor, action, service, before=before, after={"is_active": is_active})
+    record_change(
+        territory,
+        "service.activated" if is_active else "service.deactivated",
+        service,
+        acting_agent=acting_agent,
+        payload=service_payload(territory_service),
+        before=before,
+    )
     return territory_service
 
 
+def _saved(organisation: Organisation, **kwargs) -> None:
+    """Save; a name another admin took meanwhile is refused in French (the database
+    constraint has the last word)."""
+    try:
+        with transaction.atomic():
+            organisation.save(**kwargs)
+    except IntegrityError as error:
+        raise Conflict(DUPLICATE_NAME, field="name") from error
+
+
 @transaction.atomic
-def create_organisation(territory: Territory, actor, **fields) -> Organisation:
+def create_organisation(
+    territory: Territory, values: dict[str, Any], *, acting_agent
+) -> Organisation:
     """Create an organisation; the admin who creates it becomes its admin (an
     `agent.updated` change of its own, so that consumers following agents see it)."""
-    organisation = Organisation.objects.create(territory=territory, **fields)
-    payload = organisation_payload(organisation)
-    publish(territory, "organisation.created", payload, organisations=[organisation])
-    record(territory, actor, "organisation.created", organisation, after=payload)
-    if actor is not None and actor.is_authenticated:
-        _make_creator_admin(territory, organisation, actor)
+    organisation = Organisation(territory=territory, **values)
+    _saved(organisation)
+    record_change(
+        territory,
+        "organisation.created",
+        organisation,
+        acting_agent=acting_agent,
+        payload=organisation_payload(organisation),
+        organisations=[organisation],
+    )
+    if acting_agent is not None and acting_agent.is_authenticated:
+        _make_creator_admin(territory, organisation, acting_agent)
     return organisation
 
 
-def _make_creator_admin(territory: Territory, organisation: Organisation, actor) -> None:
-    before = agent_payload(actor, territory)
-    AgentRole.objects.create(agent=actor, organisation=organisation, access_level=AccessLevel.ADMIN)
-    after = agent_payload(actor, territory)
-    organisations = [o["id"] for o in after["organisations"]]
-    publish(territory, "agent.updated", after, organisations=organisations)
-    record(territory, actor, "agent.updated", actor, before=before, after=after)
+def _make_creator_admin(territory: Territory, organisation: Organisation, agent) -> None:
+    before = agent_payload(agent, territory)
+    AgentRole.objects.create(agent=agent, organisation=organisation, access_level=AccessLevel.ADMIN)
+    after = agent_payload(agent, territory)
+    record_change(
+        territory,
+        "agent.updated",
+        agent,
+        acting_agent=agent,
+        payload=after,
+        before=before,
+        organisations=agent_organisation_ids(after),
+    )
 
 
 @transaction.atomic
-def update_organisation(organisation: Organisation, actor, **fields) -> Organisation:
-    before = snapshot(organisation, ORGANISATION_FIELDS)
-    changed = [name for name, value in fields.items() if getattr(organisation, name) != value]
+def update_organisation(
+    organisation: Organisation,
+    values: dict[str, Any],
+    *,
+    acting_agent,
+    version: str | None = None,
+) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    before = organisation_payload(organisation)
+    changed = [name for name, value in values.items() if getattr(organisation, name) != value]
     if not changed:
         return organisation
+    check_version(before, version)
     for name in changed:
-        setattr(organisation, name, fields[name])
-    organisation.save(update_fields=changed)
-    territory = organisation.territory
-    publish(
-        territory,
-        "organisation.updated",
-        organisation_payload(organisation),
-        organisations=[organisation],
-    )
-    record(
-        territory,
-        actor,
+        setattr(organisation, name, values[name])
+    _saved(organisation, update_fields=changed)
+    record_change(
+        organisation.territory,
         "organisation.updated",
         organisation,
-        before={name: before[name] for name in changed},
-        after={name: getattr(organisation, name) for name in changed},
+        acting_agent=acting_agent,
+        payload=organisation_payload(organisation),
+        before=before,
+        organisations=[organisation],
     )
     return organisation

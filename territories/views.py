@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
 from agents.models import AgentRole, TerritoryAdmin
+from territories.errors import ServiceError
 from territories.models import Territory
 from territories.search import search_q
 from territories.sections import SECTIONS
@@ -60,9 +60,9 @@ class SectionMixin:
 class TerritoryFormMixin:
     """For a FormView whose form takes `territory=` and whose `save(form)` calls a service.
 
-    A uniqueness the form checked can still be taken by another admin before the
-    service writes: the database constraint then refuses it, and the form says so
-    through `integrity_error(form)` instead of a 500.
+    A service's refusal (`territories.errors`: a name another admin took meanwhile, a
+    form shown with a version of the object someone has since changed…) is shown on
+    the form with the person's input, nothing saved.
     """
 
     def get_form_kwargs(self):
@@ -71,14 +71,11 @@ class TerritoryFormMixin:
     def form_valid(self, form):
         try:
             return self.save(form)
-        except IntegrityError:
-            self.integrity_error(form)
+        except ServiceError as error:
+            error.apply_to_form(form)
             return self.form_invalid(form)
 
     def save(self, form):
-        raise NotImplementedError
-
-    def integrity_error(self, form) -> None:
         raise NotImplementedError
 
 

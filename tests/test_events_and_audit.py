@@ -4,21 +4,32 @@ import pytest
 from django.db import transaction
 
 from territories.audit import record, snapshot
+from territories.changes import record_change
 from territories.models import AuditEntry
 from webhooks.events import publish
 from webhooks.models import Event
 
 
-def test_publish_writes_in_the_callers_transaction(territory, transactional_db):
+def test_a_change_is_recorded_in_the_callers_transaction(territory, organisation, transactional_db):
     with pytest.raises(RuntimeError), transaction.atomic():
-        publish(territory, "organisation.updated", {"id": 1})
+        record_change(
+            territory, "organisation.updated", organisation, acting_agent=None, payload={"id": 1}
+        )
         raise RuntimeError("the change failed")
     assert not Event.objects.exists()
+    assert not AuditEntry.objects.exists()
 
     with transaction.atomic():
-        publish(territory, "organisation.updated", {"id": 1, "day": date(2026, 11, 26)})
+        record_change(
+            territory,
+            "organisation.updated",
+            organisation,
+            acting_agent=None,
+            payload={"id": 1, "day": date(2026, 11, 26)},
+        )
     event = Event.objects.get()
     assert event.payload == {"id": 1, "day": "2026-11-26"}
+    assert AuditEntry.objects.get().after == event.payload
 
 
 def test_publish_refuses_a_type_missing_from_the_subscription_catalogue(territory):

@@ -8,20 +8,20 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
 
-from agents.invitations import (
+from agents.invitations import find_by_token
+from agents.models import Agent, AgentRole, AgentService, Invitation
+from agents.services import (
     accept_invitation,
-    find_by_token,
     invite_agent,
     resend_invitation,
     revoke_invitation,
 )
-from agents.models import Agent, AgentRole, AgentService, Invitation
 from agents.tasks import INVITATION_MAIL_RETRIES, prune_stale_invitations, send_invitation_mail
+from territories.errors import ServiceError
 from territories.models import AuditEntry
 from tests.factories import (
     AgentFactory,
@@ -282,7 +282,7 @@ def test_revoked_used_and_unknown_links_say_nothing_more(client, territory, admi
     revoked = InvitationFactory(territory=territory)
     revoke_invitation(revoked, acting_agent=admin_agent)
     used = InvitationFactory(territory=territory, email="charlie@exemple.fr")
-    accept_invitation(used, AgentFactory(email="charlie@exemple.fr"))
+    accept_invitation(used, acting_agent=AgentFactory(email="charlie@exemple.fr"))
     for path, title in (
         (f"/invitations/{revoked.token}/", "Lien d'invitation non valable"),
         (f"/invitations/{used.token}/", "Invitation déjà acceptée"),
@@ -470,12 +470,12 @@ def test_a_new_agents_services_skip_those_deactivated_since_the_invitation(
 def test_the_service_itself_refuses_members_and_duplicates(
     territory, organisation, service, admin_agent, basic_agent
 ):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         invite_agent(
             territory, "BOB@exemple.fr", [service], [organisation], acting_agent=admin_agent
         )
     invite_agent(territory, "dora@exemple.fr", [service], [organisation], acting_agent=admin_agent)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         invite_agent(
             territory, "dora@exemple.fr", [service], [organisation], acting_agent=admin_agent
         )

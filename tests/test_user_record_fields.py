@@ -4,9 +4,9 @@ validation, and the configuration services (events, audit, invalidating changes)
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from territories.errors import ServiceError
 from territories.models import AuditEntry
 from tests.factories import CustomFieldFactory, UserRecordFactory
 from user_records import services
@@ -39,7 +39,7 @@ def test_every_hideable_field_leaves_the_form_and_comes_back_with_its_value(terr
     assert set(values) == set(HIDEABLE_FIELDS)
     record = UserRecordFactory(territory=territory, **values)
     for name in HIDEABLE_FIELDS:
-        services.set_hidden_fields(territory, admin_agent, [name])
+        services.set_hidden_fields(territory, [name], acting_agent=admin_agent)
         form = build_user_record_form(territory, record=record)
         assert name not in form.fields
         assert {"first_name", "last_name"} <= set(form.fields)
@@ -51,12 +51,12 @@ def test_every_hideable_field_leaves_the_form_and_comes_back_with_its_value(terr
         )
         assert form.is_valid(), form.errors
         services.update_user_record(
-            territory, admin_agent, record, form.standard_values(), form.custom_values()
+            record, form.standard_values(), form.custom_values(), acting_agent=admin_agent
         )
         record.refresh_from_db()
         assert getattr(record, name) == values[name]
 
-    services.set_hidden_fields(territory, admin_agent, [])
+    services.set_hidden_fields(territory, [], acting_agent=admin_agent)
     shown = {f.name: f for f in visible_fields(territory)}
     assert shown["phone"].display(record) == "06 12 34 56 78"
     assert shown["birth_date"].display(record) == "17/05/1980"
@@ -65,7 +65,9 @@ def test_every_hideable_field_leaves_the_form_and_comes_back_with_its_value(terr
 
 
 def test_first_and_last_name_cannot_be_hidden(territory, admin_agent):
-    settings = services.set_hidden_fields(territory, admin_agent, ["first_name", "phone"])
+    settings = services.set_hidden_fields(
+        territory, acting_agent=admin_agent, hidden=["first_name", "phone"]
+    )
     assert settings.hidden_fields == ["phone"]
     assert {"first_name", "last_name"} <= set(build_user_record_form(territory).fields)
 
@@ -114,7 +116,7 @@ def test_each_custom_field_type_validates_and_stores_its_value(
     form = build_user_record_form(territory, data=form_data(**{name: good}))
     assert form.is_valid(), form.errors
     record = services.create_user_record(
-        territory, admin_agent, form.standard_values(), form.custom_values()
+        territory, form.standard_values(), form.custom_values(), acting_agent=admin_agent
     )
     assert record.custom_values == {field.key: stored}
     # The stored value fills the edit form again.
@@ -132,7 +134,7 @@ def test_whole_numbers_are_stored_as_integers_and_no_is_kept_as_false(territory,
     )
     assert form.is_valid()
     record = services.create_user_record(
-        territory, admin_agent, form.standard_values(), form.custom_values()
+        territory, form.standard_values(), form.custom_values(), acting_agent=admin_agent
     )
     assert record.custom_values == {number.key: 4, yes_no.key: False}
     shown = {f.name: f for f in visible_fields(territory)}
@@ -156,26 +158,26 @@ def test_custom_fields_follow_their_order_and_archived_ones_leave(territory, adm
         return [f.label for f in visible_fields(territory) if f.custom]
 
     assert order() == ["Premier", "Deuxième", "Troisième"]
-    services.move_custom_field(territory, admin_agent, third, -1)
+    services.move_custom_field(third, -1, acting_agent=admin_agent)
     assert order() == ["Premier", "Troisième", "Deuxième"]
-    services.move_custom_field(territory, admin_agent, first, -1)  # already first
-    services.move_custom_field(territory, admin_agent, first, +1)
+    services.move_custom_field(first, -1, acting_agent=admin_agent)  # already first
+    services.move_custom_field(first, +1, acting_agent=admin_agent)
     assert order() == ["Troisième", "Premier", "Deuxième"]
     form_order = [n for n in build_user_record_form(territory).fields if n.startswith("custom_")]
     assert form_order == [f"custom_{third.key}", f"custom_{first.key}", f"custom_{second.key}"]
 
     record = UserRecordFactory(territory=territory, custom_values={second.key: "gardé"})
-    services.archive_custom_field(territory, admin_agent, second)
+    services.archive_custom_field(second, acting_agent=admin_agent)
     assert order() == ["Troisième", "Premier"]
     form = build_user_record_form(territory, record=record, data={**form_data()})
     assert form.is_valid()
     services.update_user_record(
-        territory, admin_agent, record, form.standard_values(), form.custom_values()
+        record, form.standard_values(), form.custom_values(), acting_agent=admin_agent
     )
     record.refresh_from_db()
     assert record.custom_values == {second.key: "gardé"}
 
-    services.restore_custom_field(territory, admin_agent, second)
+    services.restore_custom_field(second, acting_agent=admin_agent)
     assert order() == ["Troisième", "Premier", "Deuxième"]
 
 
@@ -185,7 +187,7 @@ def test_emptying_a_custom_value_removes_it(territory, admin_agent):
     form = build_user_record_form(territory, record=record, data=form_data())
     assert form.is_valid()
     services.update_user_record(
-        territory, admin_agent, record, form.standard_values(), form.custom_values()
+        record, form.standard_values(), form.custom_values(), acting_agent=admin_agent
     )
     record.refresh_from_db()
     assert record.custom_values == {}
@@ -199,13 +201,13 @@ def field_form(territory, instance=None, **data):
 def test_custom_field_key_is_generated_once_and_kept_when_renamed(territory, admin_agent):
     form = field_form(territory, label="Situation à l'entrée")
     assert form.is_valid(), form.errors
-    field = services.create_custom_field(territory, admin_agent, form.values())
+    field = services.create_custom_field(territory, form.values(), acting_agent=admin_agent)
     assert field.key.startswith("situation_a_lentree_")
     assert field.choices == ["A", "B"]
 
     form = field_form(territory, instance=field, label="Autre libellé")
     assert form.is_valid(), form.errors
-    renamed = services.update_custom_field(territory, admin_agent, field, form.values())
+    renamed = services.update_custom_field(field, form.values(), acting_agent=admin_agent)
     assert renamed.key == field.key
     assert renamed.label == "Autre libellé"
 
@@ -229,9 +231,9 @@ def test_type_change_is_refused_once_values_exist(territory, admin_agent):
     assert not form.is_valid()
     assert "Impossible de changer le type : 1 fiche(s)" in form.errors["field_type"][0]
     assert "Archivez ce champ" in form.errors["field_type"][0]
-    with pytest.raises(ValidationError):
+    with pytest.raises(ServiceError):
         services.update_custom_field(
-            territory, admin_agent, field, {**form.cleaned_data, "field_type": "number"}
+            field, {**form.cleaned_data, "field_type": "number"}, acting_agent=admin_agent
         )
     # Short text to long text keeps every value valid.
     assert field_form(territory, instance=field, field_type="long_text").is_valid()
@@ -279,7 +281,7 @@ def test_record_events_carry_custom_values_by_stable_key(territory, organisation
     form = build_user_record_form(territory, data=form_data(**{f"custom_{field.key}": "oui"}))
     assert form.is_valid()
     record = services.create_user_record(
-        territory, admin_agent, form.standard_values(), form.custom_values()
+        territory, form.standard_values(), form.custom_values(), acting_agent=admin_agent
     )
     created = Event.objects.get(type="user_record.created")
     assert created.payload["custom_values"] == {"suivi_rsa_ab12cd": "oui"}
@@ -287,7 +289,7 @@ def test_record_events_carry_custom_values_by_stable_key(territory, organisation
     assert created.organisation_ids == [organisation.pk]
     assert list(record.organisations.all()) == [organisation]
 
-    services.update_user_record(territory, admin_agent, record, {"last_name": "Dupont"}, {})
+    services.update_user_record(record, {"last_name": "Dupont"}, {}, acting_agent=admin_agent)
     updated = Event.objects.get(type="user_record.updated")
     assert updated.payload["last_name"] == "Dupont"
     entry = AuditEntry.objects.get(action="user_record.updated")
@@ -295,15 +297,15 @@ def test_record_events_carry_custom_values_by_stable_key(territory, organisation
 
 
 def test_every_configuration_change_leaves_an_audit_entry(territory, admin_agent):
-    services.set_hidden_fields(territory, admin_agent, ["phone"])
-    services.set_hidden_fields(territory, admin_agent, [])
+    services.set_hidden_fields(territory, ["phone"], acting_agent=admin_agent)
+    services.set_hidden_fields(territory, [], acting_agent=admin_agent)
     form = field_form(territory)
     assert form.is_valid()
-    field = services.create_custom_field(territory, admin_agent, form.values())
-    services.update_custom_field(territory, admin_agent, field, {**form.values(), "label": "X"})
-    services.move_custom_field(territory, admin_agent, field, +1)  # alone: nothing moves
-    services.archive_custom_field(territory, admin_agent, field)
-    services.restore_custom_field(territory, admin_agent, field)
+    field = services.create_custom_field(territory, form.values(), acting_agent=admin_agent)
+    services.update_custom_field(field, {**form.values(), "label": "X"}, acting_agent=admin_agent)
+    services.move_custom_field(field, +1, acting_agent=admin_agent)  # alone: nothing moves
+    services.archive_custom_field(field, acting_agent=admin_agent)
+    services.restore_custom_field(field, acting_agent=admin_agent)
     actions = list(
         AuditEntry.objects.filter(territory=territory, actor=admin_agent)
         .order_by("pk")

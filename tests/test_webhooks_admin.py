@@ -12,7 +12,7 @@ from tests.queries import assert_flat_query_count
 from tests.webhook_receiver import Reply, receiver  # noqa: F401
 from webhooks import sending
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
-from webhooks.services import MAX_ENDPOINTS
+from webhooks.queries import MAX_ENDPOINTS
 
 
 def url(name, territory, **kwargs):

@@ -351,7 +351,7 @@ def test_rotation_signs_with_both_secrets_during_the_overlap_then_only_the_new(
     endpoint = hook(territory, receiver)
     old_secret = endpoint.secret
     with time_machine.travel(START, tick=False) as traveller:
-        new_secret = services.rotate_secret(endpoint, admin_agent, timedelta(hours=24))
+        new_secret = services.rotate_secret(endpoint, timedelta(hours=24), acting_agent=admin_agent)
         sending.attempt_delivery(DeliveryFactory(endpoint=endpoint).pk)
         during = receiver.received()[-1]
         assert len(during.headers["webhook-signature"].split(" ")) == 2
@@ -373,7 +373,7 @@ def test_rotation_without_overlap_drops_the_leaked_secret_at_once(
 ):
     endpoint = hook(territory, receiver)
     leaked = endpoint.secret
-    fresh = services.rotate_secret(endpoint, admin_agent, timedelta(0))
+    fresh = services.rotate_secret(endpoint, timedelta(0), acting_agent=admin_agent)
     sending.attempt_delivery(DeliveryFactory(endpoint=endpoint).pk)
     verify(fresh, receiver.received()[0])
     with pytest.raises(WebhookVerificationError):

@@ -2,18 +2,20 @@
 and a preview of the form agents will see (territory admins only)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.sections import SECTIONS
 from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
 from user_records import services
 from user_records.fields import hidden_fields
 from user_records.forms import CustomFieldForm, HiddenFieldsForm, build_user_record_form
-from user_records.models import CustomField
+from user_records.models import CustomField, UserRecordSettings
+from user_records.payloads import custom_field_payload, user_record_settings_payload
 
 SECTION = next(s for s in SECTIONS if s.key == "user_records")
 
@@ -38,7 +40,15 @@ class SettingsView(SectionMixin, FormView):
     form_class = HiddenFieldsForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "territory": self.request.territory}
+        territory = self.request.territory
+        settings = UserRecordSettings.objects.filter(
+            territory=territory
+        ).first() or UserRecordSettings(territory=territory)
+        return {
+            **super().get_form_kwargs(),
+            "territory": territory,
+            "version": version_of(user_record_settings_payload(settings)),
+        }
 
     def get_initial(self):
         return {"hidden_fields": sorted(hidden_fields(self.request.territory))}
@@ -54,9 +64,16 @@ class SettingsView(SectionMixin, FormView):
         )
 
     def form_valid(self, form):
-        services.set_hidden_fields(
-            self.request.territory, self.request.user, form.cleaned_data["hidden_fields"]
-        )
+        try:
+            services.set_hidden_fields(
+                self.request.territory,
+                form.cleaned_data["hidden_fields"],
+                acting_agent=self.request.user,
+                version=form.shown_version,
+            )
+        except ServiceError as error:
+            error.apply_to_form(form)
+            return self.form_invalid(form)
         messages.success(self.request, "Les champs standards affichés ont été mis à jour.")
         return redirect(section_url(self.request.territory))
 
@@ -81,7 +98,7 @@ class CustomFieldFormMixin(SectionMixin):
 class CustomFieldCreateView(CustomFieldFormMixin, FormView):
     def form_valid(self, form):
         field = services.create_custom_field(
-            self.request.territory, self.request.user, form.values()
+            self.request.territory, form.values(), acting_agent=self.request.user
         )
         messages.success(self.request, f"Le champ « {field.label} » a été ajouté.")
         return redirect(section_url(self.request.territory))
@@ -100,15 +117,22 @@ class FieldObjectMixin:
 
 class CustomFieldUpdateView(CustomFieldFormMixin, FieldObjectMixin, FormView):
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.field}
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.field,
+            "version": version_of(custom_field_payload(self.field)),
+        }
 
     def form_valid(self, form):
         try:
             field = services.update_custom_field(
-                self.request.territory, self.request.user, self.field, form.values()
+                self.field,
+                form.values(),
+                acting_agent=self.request.user,
+                version=form.shown_version,
             )
-        except ValidationError as error:  # values arrived since the form was checked
-            form.add_error(None, error)
+        except ServiceError as error:  # values arrived, or another admin saved, meanwhile
+            error.apply_to_form(form)
             return self.form_invalid(form)
         messages.success(self.request, f"Le champ « {field.label} » a été modifié.")
         return redirect(section_url(self.request.territory))
@@ -120,7 +144,7 @@ class CustomFieldArchiveView(SectionMixin, FieldObjectMixin, TemplateView):
     template_name = "user_records/custom_field_archive.html"
 
     def post(self, request, *args, **kwargs):
-        services.archive_custom_field(request.territory, request.user, self.field)
+        services.archive_custom_field(self.field, acting_agent=request.user)
         messages.success(
             request,
             f"Le champ « {self.field.label} » a été archivé. Les valeurs saisies sont conservées.",
@@ -133,7 +157,7 @@ class CustomFieldArchiveView(SectionMixin, FieldObjectMixin, TemplateView):
 def field_move(request, territory_pk: int, field_pk: int):
     field = get_field(request, field_pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
-    moved = services.move_custom_field(request.territory, request.user, field, offset)
+    moved = services.move_custom_field(field, offset, acting_agent=request.user)
     if moved.archived_at is not None:
         messages.error(
             request,
@@ -148,6 +172,6 @@ def field_move(request, territory_pk: int, field_pk: int):
 @territory_admin_required
 def field_restore(request, territory_pk: int, field_pk: int):
     field = get_field(request, field_pk)
-    services.restore_custom_field(request.territory, request.user, field)
+    services.restore_custom_field(field, acting_agent=request.user)
     messages.success(request, f"Le champ « {field.label} » a été restauré.")
     return redirect(section_url(request.territory))

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils import timezone
 
+from territories.changes import EditFormMixin
+from territories.errors import ServiceError
 from territories.models import Territory
 from territories.validators import normalize_french_phone
 from user_records.fields import (
@@ -67,7 +69,7 @@ def custom_initial(field: CustomField, value: Any) -> Any:
     return value
 
 
-class UserRecordForm(forms.Form):
+class UserRecordForm(EditFormMixin, forms.Form):
     """Standard fields the territory shows, then its custom fields in order.
 
     A plain form (not a ModelForm) so that validating never touches the record:
@@ -149,7 +151,7 @@ def build_user_record_form(
     return UserRecordForm(data, territory=territory, fields=fields, record=record, **kwargs)
 
 
-class HiddenFieldsForm(forms.Form):
+class HiddenFieldsForm(EditFormMixin, forms.Form):
     hidden_fields = forms.MultipleChoiceField(
         label="Champs standards masqués",
         help_text="Le prénom et le nom restent toujours affichés.",
@@ -163,7 +165,7 @@ class HiddenFieldsForm(forms.Form):
         self.territory = territory
 
 
-class CustomFieldForm(forms.ModelForm):
+class CustomFieldForm(EditFormMixin, forms.ModelForm):
     choices_text = forms.CharField(
         label="Choix proposés",
         help_text="Pour les types « Choix unique » et « Choix multiples » : un choix par ligne.",
@@ -206,8 +208,11 @@ class CustomFieldForm(forms.ModelForm):
         cleaned["choices"] = choices if field_type in CHOICE_TYPES else []
         if self.instance.pk and field_type and not self.errors:
             # The instance still holds the stored type and choices: ModelForm copies
-            # the new ones onto it only after clean().
-            check_custom_field_change(self.instance, field_type, cleaned["choices"])
+            # the new ones onto (its copy of) it only after clean().
+            try:
+                check_custom_field_change(self.instance, field_type, cleaned["choices"])
+            except ServiceError as error:
+                error.apply_to_form(self)
         return cleaned
 
     def values(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""Every write on user records and their configuration: atomic, with event and audit entry.
+"""Every write on user records and their configuration, each recording its change
+(`territories.changes.record_change`).
 
-Services re-read the row they change under a lock: forms may have touched the
-instance in memory, and "before" must be what the database holds."""
+Services re-read the row they change under a lock: "before" must be what the
+database holds, and an edit form shown with another version is refused."""
 
 from __future__ import annotations
 
@@ -15,53 +16,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from agents.models import AgentRole
-from territories.audit import json_safe
-from territories.audit import record as audit
+from territories.changes import check_version, record_change
 from territories.models import Territory
-from user_records.fields import HIDEABLE_FIELDS, STANDARD_FIELDS
+from user_records.fields import HIDEABLE_FIELDS
 from user_records.models import CustomField, UserRecord, UserRecordSettings
+from user_records.payloads import (
+    custom_field_payload,
+    user_record_payload,
+    user_record_settings_payload,
+)
 from user_records.usage import check_custom_field_change
-from webhooks.events import publish
-
-CUSTOM_FIELD_ATTRIBUTES = [
-    "label",
-    "field_type",
-    "help_text",
-    "required",
-    "choices",
-    "asked_in_booking",
-]
-
-
-def user_record_payload(record: UserRecord) -> dict[str, Any]:
-    return json_safe(
-        {
-            "id": record.pk,
-            "territory_id": record.territory_id,
-            "organisation_ids": sorted(o.pk for o in record.organisations.all()),
-            **{name: getattr(record, name) for name in STANDARD_FIELDS},
-            "custom_values": dict(record.custom_values or {}),
-            "created_at": record.created_at,
-            "updated_at": record.updated_at,
-        }
-    )
-
-
-def custom_field_payload(field: CustomField) -> dict[str, Any]:
-    return json_safe(
-        {
-            "id": field.pk,
-            "territory_id": field.territory_id,
-            "key": field.key,
-            **{name: getattr(field, name) for name in CUSTOM_FIELD_ATTRIBUTES},
-            "position": field.position,
-            "archived_at": field.archived_at,
-        }
-    )
-
-
-def settings_payload(settings: UserRecordSettings) -> dict[str, Any]:
-    return {"territory_id": settings.territory_id, "hidden_fields": list(settings.hidden_fields)}
 
 
 def _merge_custom_values(stored: dict, changes: dict[str, Any]) -> dict[str, Any]:
@@ -75,14 +39,27 @@ def _merge_custom_values(stored: dict, changes: dict[str, Any]) -> dict[str, Any
     return merged
 
 
+def _record_user_record(record: UserRecord, action: str, acting_agent, before=None) -> None:
+    payload = user_record_payload(record)
+    record_change(
+        record.territory,
+        action,
+        record,
+        acting_agent=acting_agent,
+        payload=payload,
+        before=before,
+        organisations=payload["organisation_ids"],
+    )
+
+
 @transaction.atomic
 def create_user_record(
     territory: Territory,
-    actor,
     values: dict[str, Any],
     custom_values: dict[str, Any],
     *,
     organisations=None,
+    acting_agent,
 ) -> UserRecord:
     """`values`: standard fields; `custom_values`: by stable key. The record is followed
     by `organisations` when given (online booking), else by the creating agent's
@@ -92,51 +69,65 @@ def create_user_record(
     )
     if organisations is not None:
         record.organisations.set(organisations)
-    elif actor is not None and actor.is_authenticated:
+    elif acting_agent is not None and acting_agent.is_authenticated:
         organisation_ids = AgentRole.objects.filter(
-            agent=actor, organisation__territory=territory
+            agent=acting_agent, organisation__territory=territory
         ).values_list("organisation_id", flat=True)
         record.organisations.set(list(organisation_ids))
-    payload = user_record_payload(record)
-    publish(territory, "user_record.created", payload, organisations=payload["organisation_ids"])
-    audit(territory, actor, "user_record.created", record, after=payload)
+    _record_user_record(record, "user_record.created", acting_agent)
     return record
 
 
 @transaction.atomic
 def update_user_record(
-    territory: Territory,
-    actor,
     record: UserRecord,
     values: dict[str, Any],
     custom_values: dict[str, Any],
+    *,
+    acting_agent,
+    version: str | None = None,
 ) -> UserRecord:
     """Only the given fields change: hidden standard fields and custom fields that are
     not in the form keep their stored values."""
-    record = UserRecord.objects.select_for_update().get(territory=territory, pk=record.pk)
+    record = UserRecord.objects.select_for_update().get(
+        territory=record.territory_id, pk=record.pk
+    )
     before = user_record_payload(record)
     for name, value in values.items():
         setattr(record, name, value)
     record.custom_values = _merge_custom_values(record.custom_values, custom_values)
     if user_record_payload(record) == before:  # saved unchanged (or twice): nothing to tell
         return record
+    check_version(before, version)
     record.save(update_fields=[*values, "custom_values", "updated_at"])
-    after = user_record_payload(record)
-    publish(territory, "user_record.updated", after, organisations=after["organisation_ids"])
-    audit(territory, actor, "user_record.updated", record, before=before, after=after)
+    _record_user_record(record, "user_record.updated", acting_agent, before)
     return record
 
 
 @transaction.atomic
-def set_hidden_fields(territory: Territory, actor, hidden: list[str]) -> UserRecordSettings:
+def set_hidden_fields(
+    territory: Territory, hidden: list[str], *, acting_agent, version: str | None = None
+) -> UserRecordSettings:
     """Hide these standard fields (first and last name cannot be hidden); values stay."""
-    settings, _ = UserRecordSettings.objects.select_for_update().get_or_create(territory=territory)
-    before = settings_payload(settings)
+    settings, created = UserRecordSettings.objects.select_for_update().get_or_create(
+        territory=territory
+    )
+    before = user_record_settings_payload(settings)
     settings.hidden_fields = [name for name in HIDEABLE_FIELDS if name in set(hidden)]
+    after = user_record_settings_payload(settings)
+    if after == before:
+        return settings
+    check_version(before, version)
     settings.save(update_fields=["hidden_fields", "updated_at"])
-    after = settings_payload(settings)
-    publish(territory, "user_record_settings.updated", after)
-    audit(territory, actor, "user_record_settings.updated", settings, before=before, after=after)
+    record_change(
+        territory,
+        "user_record_settings.updated",
+        settings,
+        acting_agent=acting_agent,
+        payload=after,
+        # The territory's first choice creates its settings: the audit keeps it whole.
+        before=None if created else before,
+    )
     return settings
 
 
@@ -149,59 +140,73 @@ def _new_key(territory: Territory, label: str) -> str:
             return key
 
 
-def _emit_field_change(territory, actor, action: str, field: CustomField, before=None) -> None:
-    after = custom_field_payload(field)
-    publish(territory, f"custom_field.{action}", after)
-    audit(territory, actor, f"custom_field.{action}", field, before=before, after=after)
+def _record_field(field: CustomField, action: str, acting_agent, before=None) -> None:
+    record_change(
+        field.territory,
+        f"custom_field.{action}",
+        field,
+        acting_agent=acting_agent,
+        payload=custom_field_payload(field),
+        before=before,
+    )
 
 
-def _next_position(territory: Territory) -> int:
-    last = CustomField.objects.filter(territory=territory).aggregate(last=Max("position"))
+def _next_position(territory_id: int) -> int:
+    last = CustomField.objects.filter(territory=territory_id).aggregate(last=Max("position"))
     return (last["last"] or 0) + 1
 
 
 @transaction.atomic
-def create_custom_field(territory: Territory, actor, values: dict[str, Any]) -> CustomField:
+def create_custom_field(
+    territory: Territory, values: dict[str, Any], *, acting_agent
+) -> CustomField:
     field = CustomField.objects.create(
         territory=territory,
         key=_new_key(territory, values["label"]),
-        position=_next_position(territory),
+        position=_next_position(territory.pk),
         **values,
     )
-    _emit_field_change(territory, actor, "created", field)
+    _record_field(field, "created", acting_agent)
     return field
 
 
-def _lock(territory: Territory, field: CustomField) -> CustomField:
-    return CustomField.objects.select_for_update().get(territory=territory, pk=field.pk)
+def _lock(field: CustomField) -> CustomField:
+    return CustomField.objects.select_for_update().get(territory=field.territory_id, pk=field.pk)
 
 
 @transaction.atomic
 def update_custom_field(
-    territory: Territory, actor, field: CustomField, values: dict[str, Any]
+    field: CustomField,
+    values: dict[str, Any],
+    *,
+    acting_agent,
+    version: str | None = None,
 ) -> CustomField:
-    """Raises ValidationError if the change would make stored values invalid."""
-    field = _lock(territory, field)
-    check_custom_field_change(field, values["field_type"], values["choices"])
+    """Refused (ServiceError) if the change would make stored values invalid."""
+    field = _lock(field)
     before = custom_field_payload(field)
+    check_custom_field_change(field, values["field_type"], values["choices"])
     for name, value in values.items():
         setattr(field, name, value)
+    if custom_field_payload(field) == before:
+        return field
+    check_version(before, version)
     field.save(update_fields=list(values))
-    _emit_field_change(territory, actor, "updated", field, before)
+    _record_field(field, "updated", acting_agent, before)
     return field
 
 
 @transaction.atomic
-def move_custom_field(territory: Territory, actor, field: CustomField, offset: int) -> CustomField:
+def move_custom_field(field: CustomField, offset: int, *, acting_agent) -> CustomField:
     """Swap the field with its neighbour among the active fields (offset -1 up, +1 down)."""
     fields = list(
         CustomField.objects.select_for_update()
-        .filter(territory=territory, archived_at__isnull=True)
+        .filter(territory=field.territory_id, archived_at__isnull=True)
         .order_by("position", "pk")
     )
     index = next((i for i, f in enumerate(fields) if f.pk == field.pk), None)
     if index is None:  # archived meanwhile (stale page): it has no place in the order
-        return field
+        return CustomField.objects.get(pk=field.pk)
     target = index + offset
     if not 0 <= target < len(fields):
         return fields[index]
@@ -212,31 +217,31 @@ def move_custom_field(territory: Territory, actor, field: CustomField, offset: i
         item.position = position
     CustomField.objects.bulk_update(fields, ["position"])
     moved = fields[target]
-    _emit_field_change(territory, actor, "updated", moved, before)
+    _record_field(moved, "updated", acting_agent, before)
     return moved
 
 
 @transaction.atomic
-def archive_custom_field(territory: Territory, actor, field: CustomField) -> CustomField:
+def archive_custom_field(field: CustomField, *, acting_agent) -> CustomField:
     """Gone from forms and pages; stored values are kept (restoring shows them again)."""
-    field = _lock(territory, field)
+    field = _lock(field)
     if field.archived_at is not None:  # double submit: nothing changes, nothing to tell
         return field
     before = custom_field_payload(field)
     field.archived_at = timezone.now()
     field.save(update_fields=["archived_at"])
-    _emit_field_change(territory, actor, "archived", field, before)
+    _record_field(field, "archived", acting_agent, before)
     return field
 
 
 @transaction.atomic
-def restore_custom_field(territory: Territory, actor, field: CustomField) -> CustomField:
-    field = _lock(territory, field)
+def restore_custom_field(field: CustomField, *, acting_agent) -> CustomField:
+    field = _lock(field)
     if field.archived_at is None:  # double submit: it keeps its place in the order
         return field
     before = custom_field_payload(field)
     field.archived_at = None
-    field.position = _next_position(territory)
+    field.position = _next_position(field.territory_id)
     field.save(update_fields=["archived_at", "position"])
-    _emit_field_change(territory, actor, "restored", field, before)
+    _record_field(field, "restored", acting_agent, before)
     return field

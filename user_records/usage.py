@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from territories.errors import ServiceError
 from user_records.models import CustomField, CustomFieldType, UserRecord
 
 # Type changes that keep every stored value valid.
@@ -32,29 +32,24 @@ def used_choices(field: CustomField, choices: list[str]) -> list[str]:
 
 
 def check_custom_field_change(field: CustomField, new_type: str, new_choices: list[str]) -> None:
-    """Raise a ValidationError explaining why the change would invalidate stored values."""
+    """Refuse (ServiceError, on the form field concerned) a change that would invalidate
+    stored values."""
     if new_type != field.field_type and (field.field_type, new_type) not in SAFE_TYPE_CHANGES:
         count = records_with_value(field).count()
         if count:
-            raise ValidationError(
-                {
-                    "field_type": (
-                        f"Impossible de changer le type : {count} fiche(s) ont déjà une valeur "
-                        "pour ce champ. Archivez ce champ (les valeurs sont conservées) "
-                        "et créez-en un nouveau."
-                    )
-                }
+            raise ServiceError(
+                f"Impossible de changer le type : {count} fiche(s) ont déjà une valeur "
+                "pour ce champ. Archivez ce champ (les valeurs sont conservées) "
+                "et créez-en un nouveau.",
+                field="field_type",
             )
     if new_type == field.field_type and field.choices:
         removed = [choice for choice in field.choices if choice not in new_choices]
         used = used_choices(field, removed)
         if used:
-            raise ValidationError(
-                {
-                    "choices_text": (
-                        "Impossible de retirer un choix déjà utilisé par des fiches : "
-                        + ", ".join(f"« {choice} »" for choice in used)
-                        + ". Gardez-le, ou archivez ce champ et créez-en un nouveau."
-                    )
-                }
+            raise ServiceError(
+                "Impossible de retirer un choix déjà utilisé par des fiches : "
+                + ", ".join(f"« {choice} »" for choice in used)
+                + ". Gardez-le, ou archivez ce champ et créez-en un nouveau.",
+                field="choices_text",
             )

@@ -12,12 +12,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView, View
 
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.sections import Section
 from territories.tenancy import TerritoryMemberRequiredMixin
 from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
 from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
+from user_records.payloads import user_record_payload
 from user_records.queries import search_records
 
 RECORDS = Section(
@@ -87,7 +90,10 @@ class RecordCreateView(RecordsMixin, FormView):
 
     def form_valid(self, form):
         record = services.create_user_record(
-            self.request.territory, self.request.user, form.standard_values(), form.custom_values()
+            self.request.territory,
+            form.standard_values(),
+            form.custom_values(),
+            acting_agent=self.request.user,
         )
         messages.success(self.request, f"La fiche de {record} a été créée.")
         return redirect("user_records:detail", self.request.territory.pk, record.pk)
@@ -121,15 +127,24 @@ class RecordUpdateView(RecordObjectMixin, FormView):
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
-        return build_user_record_form(self.request.territory, data=data, record=self.record)
+        return build_user_record_form(
+            self.request.territory,
+            data=data,
+            record=self.record,
+            version=version_of(user_record_payload(self.record)),
+        )
 
     def form_valid(self, form):
-        record = services.update_user_record(
-            self.request.territory,
-            self.request.user,
-            self.record,
-            form.standard_values(),
-            form.custom_values(),
-        )
+        try:
+            record = services.update_user_record(
+                self.record,
+                form.standard_values(),
+                form.custom_values(),
+                acting_agent=self.request.user,
+                version=form.shown_version,
+            )
+        except ServiceError as error:
+            error.apply_to_form(form)
+            return self.form_invalid(form)
         messages.success(self.request, f"La fiche de {record} a été modifiée.")
         return redirect("user_records:detail", self.request.territory.pk, record.pk)

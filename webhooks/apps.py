@@ -6,9 +6,11 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self) -> None:
-        # Every recorded change also becomes a webhook event, in the same transaction.
-        from territories.changes import register_publisher
-        from webhooks.event_types import KNOWN_TYPES
+        # Every recorded change also becomes a webhook event, in the same transaction;
+        # changes to the webhooks configuration itself are only audited.
+        from territories.changes import register_actions, register_publisher
+        from webhooks.event_types import AUDIT_ONLY, KNOWN_TYPES
         from webhooks.events import publish
 
         register_publisher(publish, KNOWN_TYPES)
+        register_actions(AUDIT_ONLY)

@@ -1,4 +1,5 @@
-"""Publishing events: every service that changes something calls `publish` in its transaction."""
+"""Publishing events: the outbox publisher that `territories.changes.record_change` calls
+(registered in WebhooksConfig.ready()) for every recorded change, in its transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from django.db import transaction
 from django.db.models import Q
 from django_scopes import scope
 
-from territories.audit import json_safe
 from webhooks import signing
 from webhooks.event_types import KNOWN_TYPES, subscription_keys
 from webhooks.models import Delivery, Endpoint, Event
@@ -21,7 +21,9 @@ def publish(
 ) -> Event:
     """Write the event row in the caller's transaction: if it rolls back, no event exists.
 
-    `payload` is the object as it is after the change (before, for a deletion);
+    `payload` is the object as it is after the change (before, for a deletion), already
+    JSON-safe (dates, decimals and UUIDs as the text a consumer receives: record_change
+    made it so);
     `organisations` (objects or ids) lets endpoints restricted to some organisations
     receive only what concerns them. One delivery per matching endpoint is written in
     the same transaction and queued for sending once it commits.
@@ -29,12 +31,10 @@ def publish(
     if event_type not in KNOWN_TYPES:
         # Endpoints subscribe from that catalogue: an unlisted type would reach only "*".
         raise ValueError(f"{event_type!r} is not in webhooks.event_types.GROUPS")
-    # Dates, decimals and UUIDs are stored as the text a webhook consumer will receive.
-    clean = json_safe(payload)
     organisation_ids = sorted({getattr(o, "pk", o) for o in organisations})
     with transaction.atomic(), scope(territory=territory):
         event = Event.objects.create(
-            territory=territory, type=event_type, payload=clean, organisation_ids=organisation_ids
+            territory=territory, type=event_type, payload=payload, organisation_ids=organisation_ids
         )
         create_deliveries(event, matching_endpoints(event))
     return event

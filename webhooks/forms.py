@@ -3,14 +3,15 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from territories.changes import EditFormMixin
 from territories.models import Organisation
 from webhooks.event_types import ALL, GROUPS, PING, subscription_choices
 from webhooks.models import DeliveryStatus, Endpoint
-from webhooks.services import LIMIT_MESSAGE, endpoint_limit_reached
+from webhooks.queries import LIMIT_MESSAGE, endpoint_limit_reached
 from webhooks.targets import validate_target_url
 
 
-class EndpointForm(forms.ModelForm):
+class EndpointForm(EditFormMixin, forms.ModelForm):
     url = forms.URLField(
         label="Adresse (URL) de réception",
         max_length=500,
@@ -68,6 +69,12 @@ class EndpointForm(forms.ModelForm):
         if self.instance.pk is None and endpoint_limit_reached(self.territory):
             raise forms.ValidationError(LIMIT_MESSAGE)
         return cleaned
+
+    def values(self) -> dict:
+        """The endpoint's own fields, for the service (organisations are given apart)."""
+        values = super().values()
+        values.pop("organisations")
+        return values
 
 
 class DisableForm(forms.Form):

@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.mail import send_templated_mail
+from territories.changes import record_change
 from webhooks import signing, targets
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
+from webhooks.payloads import endpoint_payload
 
 logger = logging.getLogger(__name__)
 
@@ -197,15 +199,15 @@ def note_failure(endpoint_id: int, now, *, gone: bool) -> None:
     failing_for = now - endpoint.failing_since
     if endpoint.enabled and gone:
         disable(endpoint, "Le serveur a répondu 410 (Gone) : l'adresse n'existe plus.", now)
-        fields += ["enabled", "disabled_reason", "disabled_at"]
-    elif (
+        return
+    if (
         endpoint.enabled
         and failing_for >= DISABLE_AFTER
         and endpoint.failed_attempts_in_row >= DISABLE_MIN_FAILED_ATTEMPTS
     ):
         disable(endpoint, "Échecs continus depuis plus de 5 jours.", now)
-        fields += ["enabled", "disabled_reason", "disabled_at"]
-    elif endpoint.enabled and failing_for >= ALERT_AFTER and not endpoint.failure_alert_sent_at:
+        return
+    if endpoint.enabled and failing_for >= ALERT_AFTER and not endpoint.failure_alert_sent_at:
         endpoint.failure_alert_sent_at = now
         fields.append("failure_alert_sent_at")
         mail_admins_of(endpoint, "webhooks/mail/endpoint_failing")
@@ -213,9 +215,29 @@ def note_failure(endpoint_id: int, now, *, gone: bool) -> None:
 
 
 def disable(endpoint: Endpoint, reason: str, now) -> None:
+    """Disable a failing endpoint (its failure count already updated in memory), tell its
+    territory's admins, and record the change like an admin's (no one acted: the system)."""
+    before = endpoint_payload(endpoint)  # the failure counters are not part of it
     endpoint.enabled = False
     endpoint.disabled_reason = reason
     endpoint.disabled_at = now
+    endpoint.save(
+        update_fields=[
+            "failing_since",
+            "failed_attempts_in_row",
+            "enabled",
+            "disabled_reason",
+            "disabled_at",
+        ]
+    )
+    record_change(
+        endpoint.territory,
+        "webhook_endpoint.disabled",
+        endpoint,
+        acting_agent=None,
+        payload=endpoint_payload(endpoint),
+        before=before,
+    )
     mail_admins_of(endpoint, "webhooks/mail/endpoint_disabled")
 
 

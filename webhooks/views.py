@@ -2,7 +2,6 @@ import json
 from datetime import datetime, time
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from territories.changes import version_of
+from territories.errors import ServiceError
 from territories.sections import SECTIONS
 from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
 from webhooks import services, signing
@@ -23,6 +24,8 @@ from webhooks.forms import (
     RotateSecretForm,
 )
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
+from webhooks.payloads import endpoint_payload
+from webhooks.queries import MAX_ENDPOINTS
 
 SECTION = next(s for s in SECTIONS if s.key == "webhooks")
 NEW_SECRET_KEY = "webhooks_new_secret"  # noqa: S105  (a session key)
@@ -80,8 +83,8 @@ class EndpointListView(SectionMixin, TemplateView):
         rows = [(endpoint, describe(endpoint.event_types)) for endpoint in endpoints]
         return super().get_context_data(
             rows=rows,
-            limit_reached=len(rows) >= services.MAX_ENDPOINTS,
-            max_endpoints=services.MAX_ENDPOINTS,
+            limit_reached=len(rows) >= MAX_ENDPOINTS,
+            max_endpoints=MAX_ENDPOINTS,
             **kwargs,
         )
 
@@ -97,10 +100,13 @@ class EndpointCreateView(SectionMixin, FormView):
     def form_valid(self, form):
         try:
             endpoint = services.create_endpoint(
-                self.request.territory, self.request.user, **form.cleaned_data
+                self.request.territory,
+                form.values(),
+                organisations=form.cleaned_data["organisations"],
+                acting_agent=self.request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except ServiceError as error:
+            error.apply_to_form(form)
             return self.form_invalid(form)
         show_secret_once(self.request, endpoint, endpoint.secret)
         messages.success(self.request, "Le point de réception a été créé.")
@@ -112,16 +118,26 @@ class EndpointUpdateView(EndpointMixin, FormView):
     form_class = EndpointForm
 
     def get_form_kwargs(self):
+        endpoint = self.get_endpoint()
         return {
             **super().get_form_kwargs(),
             "territory": self.request.territory,
-            "instance": self.get_endpoint(),
+            "instance": endpoint,
+            "version": version_of(endpoint_payload(endpoint)),
         }
 
     def form_valid(self, form):
-        # The form has already written its values on its instance: audit from a fresh copy.
-        endpoint = access_endpoint(self.request, self.kwargs["endpoint_pk"])
-        services.update_endpoint(endpoint, self.request.user, **form.cleaned_data)
+        try:
+            endpoint = services.update_endpoint(
+                self.get_endpoint(),
+                form.values(),
+                organisations=form.cleaned_data["organisations"],
+                acting_agent=self.request.user,
+                version=form.shown_version,
+            )
+        except ServiceError as error:
+            error.apply_to_form(form)
+            return self.form_invalid(form)
         messages.success(self.request, "Le point de réception a été modifié.")
         return redirect(detail_url(endpoint))
 
@@ -161,7 +177,7 @@ class EndpointDeleteView(EndpointMixin, TemplateView):
     template_name = "webhooks/endpoint_confirm_delete.html"
 
     def post(self, request, *args, **kwargs):
-        services.delete_endpoint(self.get_endpoint(), request.user)
+        services.delete_endpoint(self.get_endpoint(), acting_agent=request.user)
         messages.success(request, "Le point de réception a été supprimé.")
         return redirect("webhooks:section", territory_pk=request.territory.pk)
 
@@ -172,7 +188,7 @@ class RotateSecretView(EndpointMixin, FormView):
 
     def form_valid(self, form):
         endpoint = self.get_endpoint()
-        secret = services.rotate_secret(endpoint, self.request.user, form.overlap)
+        secret = services.rotate_secret(endpoint, form.overlap, acting_agent=self.request.user)
         show_secret_once(self.request, endpoint, secret)
         if form.overlap:
             messages.success(
@@ -192,7 +208,7 @@ class ResendFailedView(EndpointMixin, FormView):
     def form_valid(self, form):
         endpoint = self.get_endpoint()
         since = timezone.make_aware(datetime.combine(form.cleaned_data["since"], time.min))
-        count = services.resend_failed_since(endpoint, since)
+        count = services.resend_failed_since(endpoint, since, acting_agent=self.request.user)
         if count:
             messages.success(self.request, f"{count} envoi(s) en échec remis en file d'envoi.")
         else:
@@ -226,7 +242,9 @@ def endpoint_disable(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     form = DisableForm(request.POST)
     if endpoint.enabled and form.is_valid():
-        services.disable_endpoint(endpoint, request.user, form.cleaned_data["reason"])
+        services.disable_endpoint(
+            endpoint, form.cleaned_data["reason"], acting_agent=request.user
+        )
         messages.success(request, "Le point de réception est désactivé : plus aucun envoi.")
     return redirect(detail_url(endpoint))
 
@@ -236,7 +254,7 @@ def endpoint_disable(request, territory_pk, endpoint_pk):
 def endpoint_enable(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     if not endpoint.enabled:
-        pending = services.enable_endpoint(endpoint, request.user)
+        pending = services.enable_endpoint(endpoint, acting_agent=request.user)
         messages.success(
             request,
             f"Le point de réception est réactivé ; {pending} envoi(s) en attente repartent.",
@@ -248,7 +266,7 @@ def endpoint_enable(request, territory_pk, endpoint_pk):
 @territory_admin_required
 def endpoint_ping(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
-    attempt = services.send_test_event(endpoint, request.user)
+    attempt = services.send_test_event(endpoint, acting_agent=request.user)
     if attempt is None:
         messages.error(request, "L'événement de test n'a pas pu partir, réessayez.")
     elif attempt.succeeded:
@@ -268,7 +286,7 @@ def endpoint_ping(request, territory_pk, endpoint_pk):
 def delivery_resend(request, territory_pk, endpoint_pk, delivery_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     delivery = get_object_or_404(Delivery, endpoint=endpoint, pk=delivery_pk)
-    services.resend_delivery(delivery)
+    services.resend_delivery(delivery, acting_agent=request.user)
     if endpoint.enabled:
         messages.success(request, "Envoi relancé, avec le même identifiant (webhook-id).")
     else:

@@ -61,10 +61,10 @@ def book_rdv(
         raise SlotUnavailable
     user_record = create_user_record(
         organisation.territory,
-        None,
         {name: getattr(user_record, name) for name in STANDARD_FIELDS},
         user_record.custom_values,
         organisations=[organisation],
+        acting_agent=None,
     )
     rdv = Rdv.objects.create(
         territory=organisation.territory,
