@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from rdv_settings.queries import settings_for
 from rdvs.models import Rdv
-from territories.audit import record
-from webhooks.events import publish
+from territories.changes import record_change
 
 
 def rdv_payload(rdv: Rdv) -> dict:
@@ -45,6 +44,12 @@ def rdv_payload(rdv: Rdv) -> dict:
 def emit_rdv_event(rdv: Rdv, event_type: str, actor, before: dict | None = None) -> None:
     """Every RDV write ends here: its webhook event and its audit entry (actor None for
     a usager)."""
-    payload = rdv_payload(rdv)
-    publish(rdv.territory, event_type, payload, organisations=[rdv.organisation_id])
-    record(rdv.territory, actor, event_type, rdv, before=before, after=payload)
+    record_change(
+        rdv.territory,
+        event_type,
+        rdv,
+        acting_agent=actor,
+        payload=rdv_payload(rdv),
+        before=before,
+        organisations=[rdv.organisation_id],
+    )
