@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Q
 
-from motifs.models import LocationType, Motif
-from motifs.services import duplicate_message
+from motifs.models import LocationType, Motif, duplicate_message
 from territories.changes import EditFormMixin
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services

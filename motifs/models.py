@@ -45,6 +45,14 @@ class LocationType(models.TextChoices):
     HOME = "home", "À domicile"
 
 
+def duplicate_message(location_type: str) -> str:
+    """Why a live motif cannot take this name (form check and database constraint alike)."""
+    return (
+        "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
+        f"({LocationType(location_type).label.lower()}). Changez le nom, le service ou le type."
+    )
+
+
 class MotifQuerySet(models.QuerySet):
     def active(self) -> "MotifQuerySet":
         """Not archived: the motifs offered in choice lists."""

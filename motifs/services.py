@@ -9,18 +9,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from motifs.models import LocationType, Motif
+from motifs.models import Motif, duplicate_message
 from motifs.payloads import motif_payload
 from territories.changes import check_version, record_change
 from territories.errors import Conflict, ServiceError
 from territories.models import Territory
-
-
-def duplicate_message(location_type: str) -> str:
-    return (
-        "Un motif actif porte déjà ce nom, pour ce service et ce type de rendez-vous "
-        f"({LocationType(location_type).label.lower()}). Changez le nom, le service ou le type."
-    )
 
 
 class MotifInUse(ServiceError):

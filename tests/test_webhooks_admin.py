@@ -309,3 +309,27 @@ def test_another_endpoints_delivery_is_404(admin_client, territory):
         ).status_code
         == 404
     )
+
+
+def test_resends_and_the_test_event_are_in_the_audit_log(
+    admin_client,
+    territory,
+    admin_agent,
+    receiver,  # noqa: F811
+):
+    endpoint = EndpointFactory(territory=territory, url=receiver.url())
+    delivery = DeliveryFactory(endpoint=endpoint, status=DeliveryStatus.FAILED)
+    admin_client.post(endpoint_url("delivery_resend", endpoint, delivery_pk=delivery.pk))
+    resent = AuditEntry.objects.get(action="webhook_delivery.resent")
+    assert resent.actor == admin_agent and resent.object_id == str(delivery.pk)
+    assert (resent.before["status"], resent.after["status"]) == ("failed", "pending")
+
+    DeliveryFactory(endpoint=endpoint, status=DeliveryStatus.FAILED)
+    since = (timezone.localdate() - timedelta(days=3)).isoformat()
+    admin_client.post(endpoint_url("resend_failed", endpoint), {"since": since})
+    entry = AuditEntry.objects.get(action="webhook_endpoint.failed_deliveries_resent")
+    assert entry.actor == admin_agent and entry.after["resent"] == 1
+
+    admin_client.post(endpoint_url("ping", endpoint))
+    pinged = AuditEntry.objects.get(action="webhook_endpoint.pinged")
+    assert pinged.actor == admin_agent and pinged.object_id == str(endpoint.pk)

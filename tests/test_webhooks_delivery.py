@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from territories.models import AuditEntry
 from tests.factories import DeliveryFactory, EndpointFactory, OrganisationFactory
 from tests.test_celery import wait_for
 from tests.webhook_receiver import Receiver, Reply, receiver  # noqa: F401
@@ -441,3 +442,23 @@ def test_prune_removes_old_events_with_their_deliveries_and_attempts(territory):
     assert set(Delivery.objects.all()) == {recent, still_pending}
     assert not Attempt.objects.exists()
     assert Endpoint.objects.filter(pk=old.endpoint_id).exists()
+
+
+# --- what the sending path changes is recorded like an admin's change ---
+
+
+def test_an_endpoint_disabled_by_its_failures_is_in_the_audit_log_once(
+    receiver,  # noqa: F811
+    territory,
+    admin_agent,
+):
+    receiver.replies["/hook"] = Reply(410)
+    endpoint = hook(territory, receiver)
+    for _ in range(2):  # the second one is sent anyway (forced) and fails again
+        sending.attempt_delivery(DeliveryFactory(endpoint=endpoint).pk, force=True)
+    (entry,) = AuditEntry.objects.filter(object_id=str(endpoint.pk))
+    assert entry.action == "webhook_endpoint.disabled" and entry.actor is None
+    assert entry.before["enabled"] is True and entry.after["enabled"] is False
+    assert "410" in entry.after["disabled_reason"]
+    # The webhooks configuration is audited, never published to the endpoints.
+    assert not Event.objects.filter(type__startswith="webhook_endpoint.").exists()

@@ -1,0 +1,523 @@
+"""Every service call records its change the one way: exactly the listed actions, each
+one audit entry, and — for published actions — one webhook event of that very type.
+
+`SERVICES` lists every public function of every `services.py`: a new service must be
+added to it (the introspection test fails otherwise), with a call that changes
+something and the actions that call records.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from agents import services as agents
+from motifs import services as motifs
+from rdv_settings import services as rdv_settings
+from territories import services as territories
+from territories.changes import audit_only_actions, known_actions, published_types, record_change
+from territories.models import AuditEntry
+from tests.factories import (
+    AgentFactory,
+    CustomFieldFactory,
+    DeliveryFactory,
+    EndpointFactory,
+    InvitationFactory,
+    MotifFactory,
+    ServiceFactory,
+    UserRecordFactory,
+)
+from tests.webhook_receiver import receiver  # noqa: F401  (the test ping's target)
+from user_records import services as user_records
+from webhooks import services as webhooks
+from webhooks.models import DeliveryStatus, Event
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Modules whose rows the `split` helper adds with its RDV write API (issue 12 §1–2).
+ROWS_ADDED_BY_SPLIT = {
+    "rdvs.services",
+    "rdvs.booking.services",
+    "rdvs.availability.services",
+    "availability.services",
+    "booking.services",
+}
+
+
+class World:
+    """The objects a call needs: the three people of conftest and their territory."""
+
+    def __init__(self, territory, organisation, service, admin_agent, basic_agent, request):
+        self.territory = territory
+        self.organisation = organisation
+        self.service = service
+        self.admin = admin_agent
+        self.basic = basic_agent
+        self.request = request
+
+    def motif(self, **kwargs):
+        return MotifFactory(
+            territory=self.territory,
+            service=self.service,
+            organisations=[self.organisation],
+            **kwargs,
+        )
+
+    def invitation(self, **kwargs):
+        return InvitationFactory(
+            territory=self.territory,
+            invited_by=self.admin,
+            organisations=[self.organisation],
+            **kwargs,
+        )
+
+    def endpoint(self, **kwargs):
+        return EndpointFactory(territory=self.territory, **kwargs)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A call that changes something, and the actions it must record, in order.
+
+    `given(world)` builds what the call works on (before counting); `call(world, given)`
+    makes the change."""
+
+    call: Callable[[World, Any], object]
+    records: tuple[str, ...]
+    given: Callable[[World], Any] = lambda world: None
+
+
+def _failed_delivery(w: World):
+    endpoint = w.endpoint()
+    DeliveryFactory(endpoint=endpoint, status=DeliveryStatus.FAILED)
+    return endpoint
+
+
+def _two_fields(w: World):
+    first = CustomFieldFactory(territory=w.territory)
+    CustomFieldFactory(territory=w.territory)
+    return first
+
+
+def _invitation_for_dora(w: World):
+    return w.invitation(email="dora@exemple.fr"), AgentFactory(email="dora@exemple.fr")
+
+
+FIELD_VALUES = {
+    "label": "Situation",
+    "field_type": "short_text",
+    "help_text": "",
+    "required": False,
+    "asked_in_booking": False,
+    "choices": [],
+}
+ENDPOINT_VALUES = {
+    "url": "https://logiciel.exemple.fr/webhooks",
+    "description": "Suivi",
+    "event_types": ["*"],
+    "legacy_signature": False,
+}
+YESTERDAY = timedelta(days=1)
+
+SERVICES: dict[tuple[str, str], list[Case]] = {
+    ("territories.services", "set_service_active"): [
+        Case(
+            given=lambda w: ServiceFactory(),
+            call=lambda w, new: territories.set_service_active(
+                w.territory, new, is_active=True, acting_agent=w.admin
+            ),
+            records=("service.activated",),
+        ),
+        Case(
+            call=lambda w, _: territories.set_service_active(
+                w.territory, w.service, is_active=False, acting_agent=w.admin
+            ),
+            records=("service.deactivated",),
+        ),
+    ],
+    # The creator becomes the organisation's admin: a change of their own, told apart.
+    ("territories.services", "create_organisation"): [
+        Case(
+            call=lambda w, _: territories.create_organisation(
+                w.territory, {"name": "Mairie de Die"}, acting_agent=w.admin
+            ),
+            records=("organisation.created", "agent.updated"),
+        )
+    ],
+    ("territories.services", "update_organisation"): [
+        Case(
+            call=lambda w, _: territories.update_organisation(
+                w.organisation, {"phone": "04 75 11 22 33"}, acting_agent=w.admin
+            ),
+            records=("organisation.updated",),
+        )
+    ],
+    ("agents.services", "update_agent"): [
+        Case(
+            call=lambda w, _: agents.update_agent(
+                w.territory,
+                w.basic,
+                services=[w.service],
+                levels={w.organisation: "admin"},
+                is_territory_admin=False,
+                acting_agent=w.admin,
+            ),
+            records=("agent.updated",),
+        )
+    ],
+    ("agents.services", "remove_agent"): [
+        Case(
+            call=lambda w, _: agents.remove_agent(w.territory, w.basic, acting_agent=w.admin),
+            records=("agent.removed",),
+        )
+    ],
+    ("agents.services", "invite_agent"): [
+        Case(
+            call=lambda w, _: agents.invite_agent(
+                w.territory, "dora@exemple.fr", [w.service], [w.organisation], acting_agent=w.admin
+            ),
+            records=("agent.invited",),
+        )
+    ],
+    ("agents.services", "resend_invitation"): [
+        Case(
+            given=World.invitation,
+            call=lambda w, invitation: agents.resend_invitation(invitation, acting_agent=w.admin),
+            records=("invitation.resent",),
+        )
+    ],
+    ("agents.services", "revoke_invitation"): [
+        Case(
+            given=World.invitation,
+            call=lambda w, invitation: agents.revoke_invitation(invitation, acting_agent=w.admin),
+            records=("invitation.revoked",),
+        )
+    ],
+    ("agents.services", "accept_invitation"): [
+        Case(
+            given=_invitation_for_dora,
+            call=lambda w, given: agents.accept_invitation(given[0], acting_agent=given[1]),
+            records=("agent.joined",),
+        )
+    ],
+    ("agents.services", "join_with_new_account"): [
+        Case(
+            given=lambda w: w.invitation(email="dora@exemple.fr"),
+            call=lambda w, invitation: agents.join_with_new_account(
+                invitation, first_name="Dora", last_name="Neuve", password="un-mot-de-passe-29"
+            ),
+            records=("agent.joined",),
+        )
+    ],
+    ("motifs.services", "create_motif"): [
+        Case(
+            call=lambda w, _: motifs.create_motif(
+                w.territory,
+                {"name": "Accueil", "service": w.service, "location_type": "phone"},
+                organisations=[w.organisation],
+                acting_agent=w.admin,
+            ),
+            records=("motif.created",),
+        )
+    ],
+    ("motifs.services", "update_motif"): [
+        Case(
+            given=World.motif,
+            call=lambda w, motif: motifs.update_motif(
+                motif,
+                {"default_duration": 45},
+                organisations=[w.organisation],
+                acting_agent=w.admin,
+            ),
+            records=("motif.updated",),
+        )
+    ],
+    ("motifs.services", "archive_motif"): [
+        Case(
+            given=World.motif,
+            call=lambda w, motif: motifs.archive_motif(motif, acting_agent=w.admin),
+            records=("motif.archived",),
+        )
+    ],
+    # Consumers have always received a restoration as an update.
+    ("motifs.services", "restore_motif"): [
+        Case(
+            given=lambda w: w.motif(archived_at=timezone.now()),
+            call=lambda w, motif: motifs.restore_motif(motif, acting_agent=w.admin),
+            records=("motif.updated",),
+        )
+    ],
+    ("motifs.services", "delete_motif"): [
+        Case(
+            given=World.motif,
+            call=lambda w, motif: motifs.delete_motif(motif, acting_agent=w.admin),
+            records=("motif.deleted",),
+        )
+    ],
+    ("user_records.services", "create_user_record"): [
+        Case(
+            call=lambda w, _: user_records.create_user_record(
+                w.territory, {"first_name": "Léa", "last_name": "Martin"}, {}, acting_agent=w.admin
+            ),
+            records=("user_record.created",),
+        ),
+        Case(  # online booking: no agent acts
+            call=lambda w, _: user_records.create_user_record(
+                w.territory,
+                {"first_name": "Léa", "last_name": "Martin"},
+                {},
+                organisations=[w.organisation],
+                acting_agent=None,
+            ),
+            records=("user_record.created",),
+        ),
+    ],
+    ("user_records.services", "update_user_record"): [
+        Case(
+            given=lambda w: UserRecordFactory(territory=w.territory),
+            call=lambda w, record: user_records.update_user_record(
+                record, {"last_name": "Dupont"}, {}, acting_agent=w.admin
+            ),
+            records=("user_record.updated",),
+        )
+    ],
+    ("user_records.services", "set_hidden_fields"): [
+        Case(
+            call=lambda w, _: user_records.set_hidden_fields(
+                w.territory, ["phone"], acting_agent=w.admin
+            ),
+            records=("user_record_settings.updated",),
+        )
+    ],
+    ("user_records.services", "create_custom_field"): [
+        Case(
+            call=lambda w, _: user_records.create_custom_field(
+                w.territory, FIELD_VALUES, acting_agent=w.admin
+            ),
+            records=("custom_field.created",),
+        )
+    ],
+    ("user_records.services", "update_custom_field"): [
+        Case(
+            given=lambda w: CustomFieldFactory(territory=w.territory),
+            call=lambda w, field: user_records.update_custom_field(
+                field, {**FIELD_VALUES, "label": "Autre"}, acting_agent=w.admin
+            ),
+            records=("custom_field.updated",),
+        )
+    ],
+    ("user_records.services", "move_custom_field"): [
+        Case(
+            given=_two_fields,
+            call=lambda w, field: user_records.move_custom_field(field, +1, acting_agent=w.admin),
+            records=("custom_field.updated",),
+        )
+    ],
+    ("user_records.services", "archive_custom_field"): [
+        Case(
+            given=lambda w: CustomFieldFactory(territory=w.territory),
+            call=lambda w, field: user_records.archive_custom_field(field, acting_agent=w.admin),
+            records=("custom_field.archived",),
+        )
+    ],
+    ("user_records.services", "restore_custom_field"): [
+        Case(
+            given=lambda w: CustomFieldFactory(territory=w.territory, archived_at=timezone.now()),
+            call=lambda w, field: user_records.restore_custom_field(field, acting_agent=w.admin),
+            records=("custom_field.restored",),
+        )
+    ],
+    ("rdv_settings.services", "update_rdv_settings"): [
+        Case(
+            call=lambda w, _: rdv_settings.update_rdv_settings(
+                w.territory, context_enabled=True, waiting_room_mode="both", acting_agent=w.admin
+            ),
+            records=("rdv_settings.updated",),
+        )
+    ],
+    ("webhooks.services", "create_endpoint"): [
+        Case(
+            call=lambda w, _: webhooks.create_endpoint(
+                w.territory, ENDPOINT_VALUES, organisations=[], acting_agent=w.admin
+            ),
+            records=("webhook_endpoint.created",),
+        )
+    ],
+    ("webhooks.services", "update_endpoint"): [
+        Case(
+            given=World.endpoint,
+            call=lambda w, endpoint: webhooks.update_endpoint(
+                endpoint, ENDPOINT_VALUES, organisations=[], acting_agent=w.admin
+            ),
+            records=("webhook_endpoint.updated",),
+        )
+    ],
+    ("webhooks.services", "disable_endpoint"): [
+        Case(
+            given=World.endpoint,
+            call=lambda w, endpoint: webhooks.disable_endpoint(
+                endpoint, "Maintenance", acting_agent=w.admin
+            ),
+            records=("webhook_endpoint.disabled",),
+        )
+    ],
+    ("webhooks.services", "enable_endpoint"): [
+        Case(
+            given=lambda w: w.endpoint(enabled=False),
+            call=lambda w, endpoint: webhooks.enable_endpoint(endpoint, acting_agent=w.admin),
+            records=("webhook_endpoint.enabled",),
+        )
+    ],
+    ("webhooks.services", "delete_endpoint"): [
+        Case(
+            given=World.endpoint,
+            call=lambda w, endpoint: webhooks.delete_endpoint(endpoint, acting_agent=w.admin),
+            records=("webhook_endpoint.deleted",),
+        )
+    ],
+    ("webhooks.services", "rotate_secret"): [
+        Case(
+            given=World.endpoint,
+            call=lambda w, endpoint: webhooks.rotate_secret(
+                endpoint, timedelta(hours=24), acting_agent=w.admin
+            ),
+            records=("webhook_endpoint.secret_rotated",),
+        )
+    ],
+    ("webhooks.services", "send_test_event"): [
+        Case(
+            given=lambda w: w.endpoint(url=w.request.getfixturevalue("receiver").url()),
+            call=lambda w, endpoint: webhooks.send_test_event(endpoint, acting_agent=w.admin),
+            records=("webhook_endpoint.pinged",),
+        )
+    ],
+    ("webhooks.services", "resend_delivery"): [
+        Case(
+            given=lambda w: DeliveryFactory(endpoint=w.endpoint(), status=DeliveryStatus.FAILED),
+            call=lambda w, delivery: webhooks.resend_delivery(delivery, acting_agent=w.admin),
+            records=("webhook_delivery.resent",),
+        )
+    ],
+    ("webhooks.services", "resend_failed_since"): [
+        Case(
+            given=_failed_delivery,
+            call=lambda w, endpoint: webhooks.resend_failed_since(
+                endpoint, timezone.now() - YESTERDAY, acting_agent=w.admin
+            ),
+            records=("webhook_endpoint.failed_deliveries_resent",),
+        )
+    ],
+}
+
+
+def service_modules() -> list[str]:
+    """Every `services.py` of the project, as a module name."""
+    names = []
+    for path in BASE_DIR.rglob("services.py"):
+        relative = path.relative_to(BASE_DIR)
+        if relative.parts[0] in {".venv", ".local", "tests", "bench"}:
+            continue
+        names.append(".".join(relative.with_suffix("").parts))
+    return sorted(names)
+
+
+def public_functions(module_name: str) -> set[str]:
+    module = importlib.import_module(module_name)
+    return {
+        name
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module_name and not name.startswith("_")
+    }
+
+
+@pytest.mark.parametrize("module_name", service_modules())
+def test_every_public_service_function_is_in_the_table(module_name):
+    if module_name in ROWS_ADDED_BY_SPLIT:
+        pytest.skip("rows added with the RDV write API")
+    listed = {function for module, function in SERVICES if module == module_name}
+    missing = public_functions(module_name) - listed
+    assert not missing, f"add {sorted(missing)} of {module_name} to tests/test_changes.py"
+    assert listed <= public_functions(module_name), "the table lists a function that is gone"
+
+
+def test_the_table_names_only_known_actions():
+    for cases in SERVICES.values():
+        for case in cases:
+            assert set(case.records) <= known_actions()
+
+
+CASES = [
+    pytest.param(case, id=f"{function}-{index}")
+    for (_, function), cases in SERVICES.items()
+    for index, case in enumerate(cases)
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_service_call_records_each_of_its_actions_once(
+    case, territory, organisation, service, admin_agent, basic_agent, request
+):
+    world = World(territory, organisation, service, admin_agent, basic_agent, request)
+    given = case.given(world)
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last_event = Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    case.call(world, given)
+
+    entries = AuditEntry.objects.filter(pk__gt=last_entry).order_by("pk")
+    events = Event.objects.filter(pk__gt=last_event).exclude(type="ping").order_by("pk")
+    assert [entry.action for entry in entries] == list(case.records)
+    published = [action for action in case.records if action in published_types()]
+    assert [event.type for event in events] == published
+    for entry in entries:
+        assert entry.territory_id == territory.pk
+
+
+def test_published_and_audit_only_actions_do_not_overlap():
+    assert published_types() and audit_only_actions()
+    assert not published_types() & audit_only_actions()
+
+
+def test_an_unknown_action_is_refused(territory, organisation):
+    with pytest.raises(ValueError):
+        record_change(
+            territory, "organisation.renamed", organisation, acting_agent=None, payload={}
+        )
+    assert not AuditEntry.objects.exists() and not Event.objects.exists()
+
+
+def test_an_update_keeps_what_changed_a_creation_and_a_deletion_everything(
+    territory, organisation, admin_agent
+):
+    before = {"id": 1, "name": "A", "phone": "04"}
+    updated = record_change(
+        territory,
+        "organisation.updated",
+        organisation,
+        acting_agent=admin_agent,
+        payload={**before, "phone": "05"},
+        before=before,
+    )
+    assert (updated.before, updated.after) == ({"phone": "04"}, {"phone": "05"})
+    created = record_change(
+        territory, "organisation.created", organisation, acting_agent=None, payload=before
+    )
+    assert (created.before, created.after, created.actor) == (None, before, None)
+    deleted = record_change(
+        territory,
+        "motif.deleted",
+        organisation,
+        acting_agent=admin_agent,
+        payload=before,
+        deleted=True,
+    )
+    assert (deleted.before, deleted.after) == (before, None)
+    assert Event.objects.get(type="motif.deleted").payload == before
