@@ -40,9 +40,7 @@ def agent_payload(agent: Agent, territory: Territory) -> dict[str, Any]:
 def agent_organisation_ids(*payloads: dict[str, Any] | None) -> list[int]:
     """The organisations an agent change concerns (before and after), for the
     endpoints restricted to some organisations."""
-    return sorted(
-        {o["id"] for payload in payloads if payload for o in payload["organisations"]}
-    )
+    return sorted({o["id"] for payload in payloads if payload for o in payload["organisations"]})
 
 
 def invitation_payload(invitation: Invitation) -> dict[str, Any]:

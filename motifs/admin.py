@@ -1,10 +1,12 @@
 from django.contrib import admin
 
 from motifs.models import Motif
+from motifs.payloads import motif_payload
+from territories.admin_changes import RecordedChangesAdmin, archive_action
 
 
 @admin.register(Motif)
-class MotifAdmin(admin.ModelAdmin):
+class MotifAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_display = [
         "name",
         "territory",
@@ -17,3 +19,14 @@ class MotifAdmin(admin.ModelAdmin):
     search_fields = ["name", "territory__name"]
     list_select_related = ["territory", "service"]
     filter_horizontal = ["organisations"]
+
+    def recorded_state(self, territory, key):
+        motif = Motif._base_manager.filter(pk=key).first()
+        return motif, motif and motif_payload(motif)
+
+    def recorded_action(self, before, after):
+        # A restoration is an update, as the Motifs section names it.
+        return archive_action("motif", before, after, restored="motif.updated")
+
+    def recorded_organisations(self, before, after):
+        return {pk for payload in (before, after) if payload for pk in payload["organisation_ids"]}

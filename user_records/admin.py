@@ -1,27 +1,54 @@
 from django.contrib import admin
 
+from territories.admin_changes import RecordedChangesAdmin, archive_action, crud_action
 from user_records.models import CustomField, UserRecord, UserRecordSettings
+from user_records.payloads import (
+    custom_field_payload,
+    user_record_payload,
+    user_record_settings_payload,
+)
 
 
 @admin.register(UserRecord)
-class UserRecordAdmin(admin.ModelAdmin):
+class UserRecordAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_display = ["last_name", "first_name", "territory", "email", "phone"]
     list_filter = ["territory"]
     search_fields = ["last_name", "first_name", "email", "phone", "case_number"]
     list_select_related = ["territory"]
     filter_horizontal = ["organisations"]
 
+    def recorded_state(self, territory, key):
+        record = UserRecord._base_manager.filter(pk=key).first()
+        return record, record and user_record_payload(record)
+
+    def recorded_action(self, before, after):
+        return crud_action("user_record", before, after)
+
+    def recorded_organisations(self, before, after):
+        return {pk for payload in (before, after) if payload for pk in payload["organisation_ids"]}
+
 
 @admin.register(UserRecordSettings)
-class UserRecordSettingsAdmin(admin.ModelAdmin):
+class UserRecordSettingsAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_display = ["territory", "hidden_fields", "updated_at"]
     list_filter = ["territory"]
     search_fields = ["territory__name"]
     list_select_related = ["territory"]
 
+    def recorded_subjects(self, obj):
+        return [(obj.territory_id, "settings")]
+
+    def recorded_state(self, territory, key):
+        # No row means nothing hidden: deleting the row is a change back to that.
+        row = UserRecordSettings._base_manager.filter(territory=territory).first()
+        return row, user_record_settings_payload(row or UserRecordSettings(territory=territory))
+
+    def recorded_action(self, before, after):
+        return "user_record_settings.updated"
+
 
 @admin.register(CustomField)
-class CustomFieldAdmin(admin.ModelAdmin):
+class CustomFieldAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_display = [
         "label",
         "territory",
@@ -35,3 +62,10 @@ class CustomFieldAdmin(admin.ModelAdmin):
     search_fields = ["label", "key", "territory__name"]
     list_select_related = ["territory"]
     readonly_fields = ["key"]
+
+    def recorded_state(self, territory, key):
+        field = CustomField._base_manager.filter(pk=key).first()
+        return field, field and custom_field_payload(field)
+
+    def recorded_action(self, before, after):
+        return archive_action("custom_field", before, after, restored="custom_field.restored")

@@ -89,9 +89,7 @@ def update_user_record(
 ) -> UserRecord:
     """Only the given fields change: hidden standard fields and custom fields that are
     not in the form keep their stored values."""
-    record = UserRecord.objects.select_for_update().get(
-        territory=record.territory_id, pk=record.pk
-    )
+    record = UserRecord.objects.select_for_update().get(territory=record.territory_id, pk=record.pk)
     before = user_record_payload(record)
     for name, value in values.items():
         setattr(record, name, value)

@@ -1,22 +1,36 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from territories.admin_changes import RecordedChangesAdmin
+from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint, Event
+from webhooks.payloads import endpoint_payload
+
+
+class LogAdmin(admin.ModelAdmin):
+    """The outbox and its sending log are read, never edited by hand: what support may
+    do with them goes through the services (see DeliveryAdmin's action)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(LogAdmin):
     list_display = ["created_at", "type", "territory"]
     list_filter = ["territory", "type"]
     search_fields = ["type"]
     list_select_related = ["territory"]
     readonly_fields = ["territory", "type", "payload", "created_at"]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(Endpoint)
-class EndpointAdmin(admin.ModelAdmin):
+class EndpointAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_display = ["url", "territory", "enabled", "failing_since", "created_at"]
     list_filter = ["territory", "enabled"]
     search_fields = ["url", "description"]
@@ -27,6 +41,17 @@ class EndpointAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def recorded_state(self, territory, key):
+        endpoint = Endpoint._base_manager.filter(pk=key).first()
+        return endpoint, endpoint and endpoint_payload(endpoint)
+
+    def recorded_action(self, before, after):
+        if after is None:
+            return "webhook_endpoint.deleted"
+        if before["enabled"] != after["enabled"]:
+            return "webhook_endpoint.enabled" if after["enabled"] else "webhook_endpoint.disabled"
+        return "webhook_endpoint.updated"
 
 
 ATTEMPT_FIELDS = ["attempted_at", "duration_ms", "status_code", "error", "response_excerpt"]
@@ -41,7 +66,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(LogAdmin):
     list_display = ["webhook_id", "endpoint", "status", "attempts_count", "next_attempt_at"]
     list_filter = ["territory", "status"]
     search_fields = ["webhook_id", "endpoint__url"]
@@ -51,23 +76,30 @@ class DeliveryAdmin(admin.ModelAdmin):
         "event",
         "endpoint",
         "webhook_id",
+        "status",
         "attempts_count",
+        "schedule_step",
+        "next_attempt_at",
+        "claimed_until",
+        "dispatched_at",
+        "last_status_code",
         "created_at",
         "succeeded_at",
     ]
     inlines = [AttemptInline]
+    actions = ["resend"]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.action(description="Renvoyer les envois sélectionnés (même webhook-id)")
+    def resend(self, request, queryset):
+        for delivery in queryset:
+            services.resend_delivery(delivery, acting_agent=request.user)
+        messages.success(request, f"{len(queryset)} envoi(s) remis en file d'envoi.")
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(LogAdmin):
     list_display = ["attempted_at", "delivery", "status_code", "duration_ms", "error"]
     list_filter = ["delivery__territory", "status_code"]
     search_fields = ["delivery__webhook_id", "delivery__endpoint__url", "error"]
     list_select_related = ["delivery"]
     readonly_fields = ["delivery", *ATTEMPT_FIELDS]
-
-    def has_add_permission(self, request):
-        return False

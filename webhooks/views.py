@@ -242,9 +242,7 @@ def endpoint_disable(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     form = DisableForm(request.POST)
     if endpoint.enabled and form.is_valid():
-        services.disable_endpoint(
-            endpoint, form.cleaned_data["reason"], acting_agent=request.user
-        )
+        services.disable_endpoint(endpoint, form.cleaned_data["reason"], acting_agent=request.user)
         messages.success(request, "Le point de réception est désactivé : plus aucun envoi.")
     return redirect(detail_url(endpoint))
 
