@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from territories.admin_changes import RecordedChangesAdmin, crud_action
 from territories.models import AuditEntry, Organisation, Service, Territory, TerritoryService
@@ -70,6 +71,8 @@ class OrganisationAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     list_filter = ["territory"]
     search_fields = ["name", "email", "address", "territory__name"]
     list_select_related = ["territory"]
+    # As the Organisations section's form: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def recorded_state(self, territory, key):
         organisation = Organisation._base_manager.filter(pk=key).first()

@@ -36,7 +36,7 @@ def shown_form_data(response) -> dict[str, Any]:
     """What a browser submits for the form as the page showed it."""
     data: dict[str, Any] = {}
     for field in response.context["form"]:
-        value = field.field.prepare_value(field.value())
+        value = field.value()  # already prepared for display
         if isinstance(field.field.widget, CheckboxInput):
             if value:
                 data[field.html_name] = "on"

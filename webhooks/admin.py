@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from territories.admin_changes import RecordedChangesAdmin
 from webhooks import services
@@ -38,6 +39,8 @@ class EndpointAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     # Secrets never appear in support screens.
     exclude = ["secret", "previous_secret"]
     readonly_fields = ["masked_secret", "failing_since", "failed_attempts_in_row", "created_at"]
+    # As the Webhooks section's form: an address typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request):
         return False
