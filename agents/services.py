@@ -252,13 +252,18 @@ def _lock(invitation: Invitation) -> Invitation:
     return Invitation.objects.select_for_update().get(pk=invitation.pk)
 
 
-@transaction.atomic
-def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
-    """A new mail with a new token; the old link is dead as soon as this commits."""
+def _lock_pending(invitation: Invitation) -> tuple[Invitation, dict]:
+    """The invitation re-read under a lock, still pending, and its payload before."""
     invitation = _lock(invitation)
     if not invitation.is_open:
         raise ServiceError(NO_LONGER_OPEN)
-    before = invitation_payload(invitation)
+    return invitation, invitation_payload(invitation)
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
+    """A new mail with a new token; the old link is dead as soon as this commits."""
+    invitation, before = _lock_pending(invitation)
     invitation.invited_by = acting_agent
     _unsent(invitation)
     invitation.save(
@@ -271,10 +276,7 @@ def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitat
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
-    invitation = _lock(invitation)
-    if not invitation.is_open:
-        raise ServiceError(NO_LONGER_OPEN)
-    before = invitation_payload(invitation)
+    invitation, before = _lock_pending(invitation)
     invitation.revoked_at = timezone.now()
     invitation.token_hash = None
     invitation.save(update_fields=["revoked_at", "token_hash"])

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.forms import CheckboxInput, SplitDateTimeField
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from tests.factories import (
     ServiceFactory,
     UserRecordFactory,
 )
+from tests.form_data import submitted
 from user_records.models import UserRecord
 from webhooks.models import DeliveryStatus, Event
 
@@ -42,33 +42,13 @@ def admin_url(obj, view="change"):
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=[obj.pk])
 
 
-def _field_data(form) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for field in form:
-        if field.field.disabled:
-            continue
-        value = field.value()  # already prepared for display
-        if isinstance(field.field, SplitDateTimeField):
-            moment = timezone.localtime(value) if value else None
-            data[f"{field.html_name}_0"] = moment.date().isoformat() if moment else ""
-            data[f"{field.html_name}_1"] = moment.time().isoformat() if moment else ""
-        elif isinstance(field.field.widget, CheckboxInput):
-            if value:
-                data[field.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[field.html_name] = [str(item) for item in value]
-        else:
-            data[field.html_name] = "" if value is None else str(value)
-    return data
-
-
 def admin_form_data(response) -> dict[str, Any]:
     """What the admin change page submits as shown, inlines included."""
-    data = _field_data(response.context["adminform"].form)
+    data = submitted(response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
-        data.update(_field_data(inline.formset.management_form))
+        data.update(submitted(inline.formset.management_form))
         for form in inline.formset.forms:
-            data.update(_field_data(form))
+            data.update(submitted(form))
     return data
 
 

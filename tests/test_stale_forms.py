@@ -6,7 +6,6 @@ from html import unescape
 from typing import Any
 
 import pytest
-from django.forms import CheckboxInput
 from django.test import Client
 from django.urls import reverse
 
@@ -25,6 +24,7 @@ from tests.factories import (
     TerritoryAdminFactory,
     UserRecordFactory,
 )
+from tests.form_data import submitted
 from user_records.fields import hidden_fields
 from user_records.models import CustomField, UserRecord
 from webhooks.models import Endpoint
@@ -33,18 +33,7 @@ STALE = StaleObject().message
 
 
 def shown_form_data(response) -> dict[str, Any]:
-    """What a browser submits for the form as the page showed it."""
-    data: dict[str, Any] = {}
-    for field in response.context["form"]:
-        value = field.value()  # already prepared for display
-        if isinstance(field.field.widget, CheckboxInput):
-            if value:
-                data[field.html_name] = "on"
-        elif isinstance(value, list | tuple):
-            data[field.html_name] = [str(item) for item in value]
-        else:
-            data[field.html_name] = "" if value is None else str(value)
-    return data
+    return submitted(response.context["form"])
 
 
 @dataclass
