@@ -7,12 +7,12 @@ hold an invitation addressed to that e-mail.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_scopes import scopes_disabled
 
-from agents.invitations import accept_invitation, join_with_new_account
 from agents.models import AccessLevel, Agent, AgentRole, Invitation, TerritoryAdmin
+from agents.services import accept_invitation, join_with_new_account
+from territories.errors import ServiceError
 
 
 class Refusal(Exception):
@@ -118,8 +118,8 @@ def join_by_invitation(invitation: Invitation, claims: dict) -> Agent:
                 raise Refusal("linked_elsewhere")
             if not account.is_active:
                 raise Refusal("inactive")
-            accept_invitation(invitation, account)
-    except ValidationError as error:
-        raise Refusal("invitation_invalid", message=" ".join(error.messages)) from error
+            accept_invitation(invitation, acting_agent=account)
+    except ServiceError as error:
+        raise Refusal("invitation_invalid", message=error.message) from error
     _link(account, sub)
     return account
