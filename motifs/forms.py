@@ -135,6 +135,9 @@ class MotifForm(EditFormMixin, forms.ModelForm):
         self._narrow_services()
         for name in ONLINE_OPTIONS:
             self.fields[name].required = False
+        for name in ("min_booking_delay", "max_booking_delay"):
+            # An emptied choice cleans to None, so clean() asks for a delay (not to compare "").
+            self.fields[name].empty_value = None
 
     def _narrow_services(self) -> None:
         """Active services only; a motif being edited keeps its own, even if deactivated."""

@@ -165,6 +165,20 @@ def test_closed_to_usagers_the_booking_options_are_ignored(admin_client, territo
     assert motif.public_can_move is False
 
 
+@pytest.mark.parametrize(
+    "emptied",
+    [["min_booking_delay"], ["max_booking_delay"], ["min_booking_delay", "max_booking_delay"]],
+)
+def test_open_to_usagers_with_an_empty_delay_is_a_form_error(
+    admin_client, territory, data, emptied
+):
+    response = admin_client.post(url(territory, "create"), {**data, **dict.fromkeys(emptied, "")})
+    assert response.status_code == 200
+    for name in emptied:
+        assert response.context["form"].errors[name] == ["Choisissez un délai."]
+    assert not Motif.objects.exists()
+
+
 def test_the_online_options_are_hidden_by_the_page_script(admin_client, territory):
     html = admin_client.get(url(territory, "create")).text
     assert (
