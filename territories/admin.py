@@ -98,8 +98,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["territory", "actor"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
 
+    # Append-only, for support staff and superusers alike: a journal that its readers
+    # can edit proves nothing. Deleting a territory that has entries is refused too.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

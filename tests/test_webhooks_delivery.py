@@ -391,6 +391,11 @@ def test_rotation_without_overlap_drops_the_leaked_secret_at_once(
         "https://[::ffff:10.0.0.1]/hook",
         "https://100.64.0.1/hook",
         "https://169.254.169.254/latest/meta-data/",
+        # IPv6 spellings of IPv4 loopback: compatible, mapped, NAT64, translated (SIIT).
+        "https://[::127.0.0.1]:{port}/hook",
+        "https://[::ffff:127.0.0.1]:{port}/hook",
+        "https://[64:ff9b::127.0.0.1]:{port}/hook",
+        "https://[::ffff:0:127.0.0.1]:{port}/hook",
     ],
 )
 def test_internal_addresses_are_refused_at_connect_time(receiver, territory, settings, url):  # noqa: F811

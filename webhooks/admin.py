@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
@@ -5,6 +6,7 @@ from territories.admin_changes import RecordedChangesAdmin
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 from webhooks.payloads import endpoint_payload
+from webhooks.targets import validate_target_url
 
 
 class LogAdmin(admin.ModelAdmin):
@@ -30,8 +32,18 @@ class EventAdmin(LogAdmin):
     readonly_fields = ["territory", "type", "payload", "created_at"]
 
 
+class EndpointAdminForm(forms.ModelForm):
+    def clean_url(self) -> str:
+        # The same checks as the territory admin's form: support staff cannot point an
+        # endpoint at a private address either (the send-time guard stays behind it).
+        url = self.cleaned_data["url"]
+        validate_target_url(url)
+        return url
+
+
 @admin.register(Endpoint)
 class EndpointAdmin(RecordedChangesAdmin, admin.ModelAdmin):
+    form = EndpointAdminForm
     list_display = ["url", "territory", "enabled", "failing_since", "created_at"]
     list_filter = ["territory", "enabled"]
     search_fields = ["url", "description"]

@@ -21,7 +21,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from requests_hardened import Config, HTTPSession
+from requests_hardened import Config, HTTPSession, ip_filter
 from requests_hardened.ip_filter import InvalidIPAddress
 
 CONNECT_TIMEOUT = 5.0
@@ -29,6 +29,19 @@ TOTAL_TIMEOUT = 15.0
 MAX_RESPONSE_BYTES = 64 * 1024
 EXCERPT_CHARS = 2000
 LOCAL_NAME_SUFFIXES = (".localhost", ".local", ".localdomain", ".internal", ".lan", ".home.arpa")
+
+# IPv6 forms that embed an IPv4 address and that requests-hardened lets through:
+# IPv4-compatible (::127.0.0.1, deprecated since 2006, reaches IPv4 hosts through some
+# stacks and tunnels) and IPv4-translated (::ffff:0:127.0.0.1, SIIT). Mapped
+# (::ffff:…), NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) are already
+# refused by the library; the list it reads at each connection is extended once here.
+EMBEDDED_IPV4_RANGES = (
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+)
+ip_filter.EXTRA_BLOCKED_NET_RANGES = tuple(
+    dict.fromkeys((*ip_filter.EXTRA_BLOCKED_NET_RANGES, *EMBEDDED_IPV4_RANGES))
+)
 
 
 def local_targets_allowed() -> bool:
