@@ -192,7 +192,14 @@ def record(delivery: Delivery, attempted_at, response: targets.Response) -> Atte
 
 def note_failure(endpoint_id: int, now, *, gone: bool) -> None:
     """Count a failed attempt against its endpoint: alert after 24 h, disable after 5 days."""
-    endpoint = Endpoint.objects.select_for_update().select_related("territory").get(pk=endpoint_id)
+    # The endpoint row only, and without blocking key-share locks: the admins' writes
+    # key-share lock the territory and the endpoint when their event's deliveries are
+    # checked at commit; locking the territory here as well deadlocked with them.
+    endpoint = (
+        Endpoint.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("territory")
+        .get(pk=endpoint_id)
+    )
     endpoint.failing_since = endpoint.failing_since or now
     endpoint.failed_attempts_in_row += 1
     fields = ["failing_since", "failed_attempts_in_row"]
