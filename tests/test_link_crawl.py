@@ -8,6 +8,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from agents.models import Agent
 
@@ -71,7 +72,8 @@ def walk(client, start: str) -> tuple[int, list[str]]:
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    with override_settings(DEBUG=True):  # seed_demo runs in development only
+        call_command("seed_demo", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("email", ["admin@demo.rdv-territoire.fr", "agent@demo.rdv-territoire.fr"])

@@ -21,7 +21,8 @@ from territories.models import Organisation, Territory
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def test_seed_demo_is_idempotent(db):
+def test_seed_demo_is_idempotent(db, settings):
+    settings.DEBUG = True  # development only (see test_production_safety)
     call_command("seed_demo")
     counts = (Territory.objects.count(), Organisation.objects.count(), Agent.objects.count())
     call_command("seed_demo")

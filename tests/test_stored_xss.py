@@ -19,6 +19,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
+from django.test import override_settings
 from django.utils import timezone
 
 from agents.models import Agent
@@ -205,7 +206,8 @@ def post_payload_into(client, forms) -> list[str]:
 
 @pytest.fixture
 def planted(db, settings):
-    call_command("seed_demo", stdout=io.StringIO())
+    with override_settings(DEBUG=True):  # seed_demo runs in development only
+        call_command("seed_demo", stdout=io.StringIO())
     territory = Territory.objects.get(name="Drôme")
     organisation = Organisation.objects.get(name="Maison des solidarités de Valence")
     admin = Agent.objects.get(email="admin@demo.rdv-territoire.fr")

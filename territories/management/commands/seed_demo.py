@@ -2,7 +2,8 @@
 
 from datetime import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -96,6 +97,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            # It creates a superuser whose password is published in the README.
+            raise CommandError(
+                "seed_demo ne s'exécute qu'en développement (DEBUG=True) : il crée des "
+                "comptes, dont un compte support, au mot de passe publié."
+            )
         with scopes_disabled():
             territory = self._seed()
         self.stdout.write(self.style.SUCCESS(f"Territoire de démonstration prêt : {territory}"))
