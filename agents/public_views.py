@@ -6,7 +6,7 @@ invitation's territory scope.
 """
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_ratelimit.core import get_usage
@@ -62,6 +62,8 @@ def _accept(request, invitation):
     logged in as itself (no second account for one address)."""
     account = Agent.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation, "account": account}
+    if account is None and request.user.is_authenticated:
+        return _confirm_switch(request, context)
     if account is None:
         form = AcceptInvitationForm(request.POST or None, instance=Agent(email=invitation.email))
         if request.method == "POST" and form.is_valid():
@@ -87,6 +89,23 @@ def _accept(request, invitation):
             return _welcome(request, invitation)
     context["login_url"] = f"{reverse('login')}?next={request.path}"
     return render(request, "agents/invitation_accept.html", context)
+
+
+def _confirm_switch(request, context: dict):
+    """Someone is logged in and the invitation creates a new account: joining would
+    log them out, so they are asked first; only their explicit answer logs them out."""
+    if request.method == "POST" and request.POST.get("changer_de_compte") == "oui":
+        previous = request.user.email
+        logout(request)
+        messages.info(
+            request,
+            f"Vous avez été déconnecté(e) du compte {previous}. "
+            "Créez maintenant le compte de l'invitation.",
+        )
+        return redirect(request.path)
+    return render(
+        request, "agents/invitation_accept.html", {**context, "switch_from": request.user}
+    )
 
 
 def _already_accepted(request, invitation):

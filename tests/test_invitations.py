@@ -233,6 +233,38 @@ def test_someone_logged_in_with_another_account_cannot_accept(
     assert not AgentRole.objects.filter(agent=outsider, organisation=organisation).exists()
 
 
+def test_a_new_person_invited_while_someone_is_logged_in_is_asked_before_switching(
+    client, territory, organisation, service, admin_agent, basic_agent
+):
+    invite_and_send(territory, admin_agent, organisation, service, email="dora@exemple.fr")
+    path = accept_path(mail.outbox[0])
+    client.force_login(basic_agent)
+    page = unescape(client.get(path).content.decode())
+    assert "Vous êtes connecté(e) avec le compte bob@exemple.fr" in page
+    assert "Me déconnecter et continuer" in page
+    assert 'name="password1"' not in page
+    new_account = {
+        "first_name": "Dora",
+        "last_name": "Nouvelle",
+        "password1": "un-secret-bien-long-2026",
+        "password2": "un-secret-bien-long-2026",
+    }
+    # A submission that skipped the question (another tab, a replay) switches nothing.
+    response = client.post(path, new_account)
+    assert response.status_code == 200
+    assert "Me déconnecter et continuer" in unescape(response.content.decode())
+    assert not Agent.objects.filter(email="dora@exemple.fr").exists()
+    assert client.get(reverse("territories:list")).context["user"] == basic_agent
+
+    response = client.post(path, {"changer_de_compte": "oui"}, follow=True)
+    assert response.redirect_chain[-1][0] == path
+    assert not response.context["user"].is_authenticated
+    assert "Vous avez été déconnecté(e) du compte bob@exemple.fr" in unescape(response.text)
+    assert 'name="password1"' in response.text
+    response = client.post(path, new_account, follow=True)
+    assert response.context["user"].email == "dora@exemple.fr"
+
+
 def test_the_link_expires_48_hours_after_it_was_sent(client, territory, admin_agent):
     with time_machine.travel(NOW, tick=False):
         invitation = InvitationFactory(territory=territory, invited_by=admin_agent)
