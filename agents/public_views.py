@@ -9,26 +9,14 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django_ratelimit.core import get_usage
 from django_scopes import scope
 
 from agents import invitations as invitation_services
 from agents import services
 from agents.forms import AcceptInvitationForm
 from agents.models import Agent
+from config import ratelimits
 from territories.errors import ServiceError
-
-# Failed look-ups allowed per client address. Tokens carry 256 bits, so guessing is
-# hopeless anyway; the limit keeps the attempt from costing us anything.
-GUESS_RATE = "20/10m"
-
-
-def _out_of_guesses(request, *, increment: bool) -> bool:
-    """Whether this client has used up its failed look-ups (counting one more if asked)."""
-    usage = get_usage(
-        request, group="agents.invitation_token", key="ip", rate=GUESS_RATE, increment=increment
-    )
-    return usage is not None and usage["count"] >= usage["limit"]
 
 
 def _invalid(request, reason: str, status: int, invitation=None):
@@ -41,11 +29,13 @@ def _invalid(request, reason: str, status: int, invitation=None):
 
 
 def accept_invitation(request, token: str):
-    if _out_of_guesses(request, increment=False):
-        return _invalid(request, "rate_limited", 429)
+    # A valid token always works: only the wrong ones are counted and limited (per
+    # client address), so guesses from a shared address never block a real link.
+    # Tokens carry 256 bits: the limit keeps guessing from costing us anything.
     invitation = invitation_services.find_by_token(token)
     if invitation is None:
-        _out_of_guesses(request, increment=True)
+        if ratelimits.count(request, ratelimits.WRONG_INVITATION_TOKENS):
+            return _invalid(request, "rate_limited", 429)
         return _invalid(request, "unknown", 404)
     if invitation.accepted_at is not None:
         return _already_accepted(request, invitation)

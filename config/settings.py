@@ -163,6 +163,12 @@ CACHES = {
         "LOCATION": REDIS_URL,
     }
 }
+# Rate limits (config.ratelimits) count in that cache, per client address: the
+# X-Forwarded-For entry added by the project's reverse proxy when the app is only
+# reachable through it (docker-compose.yml), REMOTE_ADDR otherwise.
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+RATELIMIT_IP_META_KEY = "config.ratelimits.client_address"
+RATELIMIT_FAIL_OPEN = True
 
 # Mail: a local outbox in development (/dev/outbox/), Brevo through anymail in
 # production (EMAIL_BACKEND=anymail.backends.brevo.EmailBackend + BREVO_API_KEY).

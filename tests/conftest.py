@@ -33,6 +33,25 @@ def _isolated_outbox(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the shared Redis: every test starts without any."""
+    from config.ratelimits import forget_all
+
+    forget_all()
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache (Redis) unreachable, as during an outage: nothing listens there."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+
+
 @pytest.fixture
 def territory(db):
     return TerritoryFactory(name="Drôme", departement_number="26")

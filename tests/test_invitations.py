@@ -329,15 +329,37 @@ def test_revoked_used_and_unknown_links_say_nothing_more(client, territory, admi
     assert "Lien d'invitation non valable" in unescape(unknown.content.decode())
 
 
-def test_token_guessing_is_rate_limited_per_address(client, territory):
+def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_always_works(
+    client, territory
+):
     invitation = InvitationFactory(territory=territory)
     for attempt in range(20):
         assert client.get(f"/invitations/essai-{attempt}/").status_code == 404
-    response = client.get(f"/invitations/{invitation.token}/")
+    response = client.get("/invitations/essai-de-trop/")
     assert response.status_code == 429
     assert "Trop de tentatives" in response.content.decode()
+    # Guessing from the same address (a shared proxy, an office) blocks no real link.
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 200
     other_address = Client(REMOTE_ADDR="10.0.0.2")
-    assert other_address.get(f"/invitations/{invitation.token}/").status_code == 200
+    assert other_address.get("/invitations/essai-0/").status_code == 404
+
+
+def test_behind_the_proxy_wrong_tokens_are_counted_per_client_not_per_proxy(
+    client, territory, settings
+):
+    settings.USE_X_FORWARDED_FOR = True
+    for attempt in range(21):
+        # What a client puts first in the header is ignored: the proxy's entry counts.
+        forwarded = {"HTTP_X_FORWARDED_FOR": f"198.51.100.{attempt}, 203.0.113.7"}
+        client.get(f"/invitations/essai-{attempt}/", **forwarded)
+    assert client.get("/invitations/x/", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 429
+    assert client.get("/invitations/x/", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 404
+
+
+def test_with_redis_down_the_invitation_page_still_works(client, territory, redis_down):
+    invitation = InvitationFactory(territory=territory)
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 200
+    assert client.get("/invitations/inconnu/").status_code == 404
 
 
 def test_an_address_already_invited_is_offered_a_resend_not_a_duplicate(
