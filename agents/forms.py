@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm, 
 from django.core.validators import validate_email
 
 from agents.invitations import open_invitation_for, territory_agents
+from agents.login_throttle import ThrottledLoginMixin
 from agents.models import AccessLevel, Agent, AgentRole, TerritoryAdmin
 from agents.tasks import send_password_reset_mail
 from territories.changes import EditFormMixin
@@ -12,7 +13,7 @@ from territories.models import Organisation, Service
 from territories.queries import active_services
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse e-mail",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from agents import services
+from agents import login_throttle, services
 from agents.forms import (
     AgentFilterForm,
     AgentForm,
@@ -43,10 +43,22 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        login_throttle.remember_device(self.request, response, form.get_user().email)
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
     template_name = "registration/password_reset_form.html"
+
+    def form_valid(self, form):
+        refusal = login_throttle.password_reset_refusal(self.request, form.cleaned_data["email"])
+        if refusal:
+            form.add_error(None, refusal)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 def _section_page(request, template: str, context: dict, status: int = 200):

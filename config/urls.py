@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from agents import public_views as invitation_views
 from agents import views as agent_views
+from agents.login_throttle import ThrottledAdminLoginForm
 from config import outbox
 from proconnect import views as proconnect_views
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("dev/outbox/<str:name>/", outbox.outbox_detail, name="dev_outbox_detail"),
 ]
 
+# /admin/login/ is throttled like the login page.
+admin.site.login_form = ThrottledAdminLoginForm
 admin.site.site_header = "RDV Territoire — support"
 admin.site.site_title = "RDV Territoire"
 admin.site.index_title = "Administration"
