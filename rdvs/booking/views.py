@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_scopes import scope, scopes_disabled
 
+from config import ratelimits
 from rdvs.booking.forms import AcknowledgeForm, build_details_form, user_record_from_details
 from rdvs.booking.services import (
     SlotUnavailable,
@@ -206,23 +207,32 @@ def details(request, organisation, motif):
     form = build_details_form(
         organisation.territory, request.POST if request.method == "POST" else None
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            rdv = book_rdv(
-                motif=motif,
-                organisation=organisation,
-                starts_at=slot.starts_at,
-                user_record=user_record_from_details(form),
-            )
-        except SlotUnavailable:
-            messages.error(request, SLOT_GONE)
-            return redirect(slots_url)
-        messages.success(request, "Votre rendez-vous est confirmé.")
-        return redirect("booking:rdv", rdv_token(rdv))
+        record = user_record_from_details(form)
+        refusal = ratelimits.booking_refusal(
+            request, motif_id=motif.pk, phone=record.phone, email=record.email
+        )
+        if refusal is None:
+            try:
+                rdv = book_rdv(
+                    motif=motif,
+                    organisation=organisation,
+                    starts_at=slot.starts_at,
+                    user_record=record,
+                )
+            except SlotUnavailable:
+                messages.error(request, SLOT_GONE)
+                return redirect(slots_url)
+            messages.success(request, "Votre rendez-vous est confirmé.")
+            return redirect("booking:rdv", rdv_token(rdv))
+        form.add_error(None, refusal)
+        status = 429
     return render(
         request,
         "rdvs/booking/details.html",
         {"organisation": organisation, "motif": motif, "slot": slot, "form": form},
+        status=status,
     )
 
 
@@ -288,6 +298,14 @@ def rdv_move_confirm(request, rdv, token):
         messages.error(request, SLOT_GONE)
         return redirect(move_url)
     if request.method == "POST":
+        # A move sends the mail and SMS again: it counts as a booking (not for the motif).
+        for record in rdv.user_records.all():
+            refusal = ratelimits.booking_refusal(
+                request, motif_id=None, phone=record.phone, email=record.email
+            )
+            if refusal:
+                messages.error(request, refusal)
+                return redirect("booking:rdv", token)
         try:
             move_rdv_by_usager(rdv, slot.starts_at)
         except SlotUnavailable:
