@@ -6,4 +6,4 @@ COPY . .
 RUN pip install --no-cache-dir -e . \
     && DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

@@ -68,9 +68,9 @@ BOOKING_REFUSALS = {
 
 def client_address(request) -> str:
     """The client's IP address. Behind the project's reverse proxy
-    (`USE_X_FORWARDED_FOR`), the last X-Forwarded-For entry, the one the proxy
-    appended; earlier entries are whatever the client chose to send."""
-    if settings.USE_X_FORWARDED_FOR:
+    (`BEHIND_REVERSE_PROXY`), the last X-Forwarded-For entry: the one the proxy
+    wrote (a proxy that appends leaves the client's own entries before it)."""
+    if settings.BEHIND_REVERSE_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         if last:

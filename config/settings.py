@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config import log_redaction
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -163,10 +165,11 @@ CACHES = {
         "LOCATION": REDIS_URL,
     }
 }
-# Rate limits (config.ratelimits) count in that cache, per client address: the
-# X-Forwarded-For entry added by the project's reverse proxy when the app is only
-# reachable through it (docker-compose.yml), REMOTE_ADDR otherwise.
-USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
+# Behind the project's reverse proxy (docker-compose.yml), the app is reachable only
+# through it and it overwrites X-Forwarded-For and X-Forwarded-Proto: only then are
+# they believed (the client's address for rate limits, HTTPS for SECURE_* settings).
+BEHIND_REVERSE_PROXY = env.bool("BEHIND_REVERSE_PROXY", default=False)
+# Rate limits (config.ratelimits) count in that cache, per client address.
 RATELIMIT_IP_META_KEY = "config.ratelimits.client_address"
 RATELIMIT_FAIL_OPEN = True
 
@@ -231,7 +234,8 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Static files are served by whitenoise in production, by runserver in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if BEHIND_REVERSE_PROXY:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -243,6 +247,8 @@ if not DEBUG:
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
 
+# Link tokens and searched names are masked in every log record (config.log_redaction).
+log_redaction.install()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -347,7 +347,7 @@ def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_always_works(
 def test_behind_the_proxy_wrong_tokens_are_counted_per_client_not_per_proxy(
     client, territory, settings
 ):
-    settings.USE_X_FORWARDED_FOR = True
+    settings.BEHIND_REVERSE_PROXY = True
     for attempt in range(21):
         # What a client puts first in the header is ignored: the proxy's entry counts.
         forwarded = {"HTTP_X_FORWARDED_FOR": f"198.51.100.{attempt}, 203.0.113.7"}
