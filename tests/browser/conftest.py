@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium against a live server on
 127.0.0.1; every page visited is checked with axe-core (serious/critical fail), and a
-test fails when any page it opens logs a console error or throws an uncaught error."""
+test fails when any page it opens logs a console error (a Content-Security-Policy
+violation is one) or throws an uncaught error."""
 
 import re
 
