@@ -33,6 +33,7 @@ from rdvs.sms import outbox as sms_outbox
 from rdvs.tasks import send_arrival_mail
 from territories.models import Organisation, Territory
 from tests import factories
+from tests.test_project import PROJECT_APPS
 from webhooks import signing
 from webhooks.models import Attempt, Event
 from webhooks.sending import mail_admins_of
@@ -41,15 +42,6 @@ SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 # Closes an attribute first, so that text rendered inside one is caught too.
 PAYLOAD = f'"><{IMG[1:]}{SCRIPT}'
-PROJECT_APPS = {
-    "agents",
-    "territories",
-    "motifs",
-    "user_records",
-    "rdv_settings",
-    "rdvs",
-    "webhooks",
-}
 # Fields a person never types: secrets and the identifiers the code routes on.
 NOT_ENTERED = {"password", "secret", "previous_secret", "webhook_id", "type", "action"}
 MAX_PAGES = 600
