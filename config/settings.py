@@ -60,7 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.headers.ContentSecurityPolicyMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,9 +233,9 @@ PROCONNECT_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10.0)
 
 # Content-Security-Policy: scripts, styles, fonts and images from our own origin only
 # (DSFR, htmx and the pages' scripts are static files). No inline <script>, no
-# eval, no plugin, no framing, forms post to us only. Inline style *attributes*
-# stay allowed (motif colours, mail previews): they cannot run code, and images,
-# the only way CSS could send data out, are limited to our origin.
+# eval, no plugin, no framing, forms post to us (and ProConnect, see config.headers).
+# Inline style *attributes* stay allowed (motif colours, mail previews): they cannot
+# run code, and images, the only way CSS could send data out, are our origin's only.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

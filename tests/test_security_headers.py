@@ -36,6 +36,16 @@ def test_every_kind_of_page_refuses_inline_script(client, admin_agent, territory
         assert "geolocation=()" in response["Permissions-Policy"]
 
 
+def test_forms_may_lead_to_proconnect_only_when_it_is_configured(client, db, settings):
+    assert directives(client.get(reverse("login")))["form-action"] == ["'self'"]
+    settings.PROCONNECT_DISCOVERY_URL = (
+        "https://auth.exemple.gouv.fr/api/v2/.well-known/openid-configuration"
+    )
+    # Its buttons post to us, then are redirected there: the browser checks form-action.
+    form_action = directives(client.get(reverse("login")))["form-action"]
+    assert form_action == ["'self'", "https://auth.exemple.gouv.fr"]
+
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
