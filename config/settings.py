@@ -28,8 +28,8 @@ SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY manquante : avec DEBUG=False, définissez une clé secrète propre à ce "
-        "serveur (longue et aléatoire, par exemple `python -c \"import secrets; "
-        "print(secrets.token_urlsafe(50))\"`) ; la clé de développement écrite dans le "
+        'serveur (longue et aléatoire, par exemple `python -c "import secrets; '
+        'print(secrets.token_urlsafe(50))"`) ; la clé de développement écrite dans le '
         "code n'est jamais acceptée."
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

@@ -329,9 +329,7 @@ def test_revoked_used_and_unknown_links_say_nothing_more(client, territory, admi
     assert "Lien d'invitation non valable" in unescape(unknown.content.decode())
 
 
-def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_always_works(
-    client, territory
-):
+def test_wrong_tokens_are_rate_limited_per_address_but_a_valid_one_always_works(client, territory):
     invitation = InvitationFactory(territory=territory)
     for attempt in range(20):
         assert client.get(f"/invitations/essai-{attempt}/").status_code == 404
