@@ -19,16 +19,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from agents.models import Agent, AgentRole, AgentService
+from availability.models import Absence, AvailabilityRange
+from availability.slots import find_slots
+from motifs.models import Motif
+from rdvs import services
+from territories.models import Organisation, Service, Territory, TerritoryService
+
 AGENTS = 100
 RUNS = 7
 
 
 def build():
-    from agents.models import Agent, AgentRole, AgentService
-    from motifs.models import Motif
-    from rdvs.models import Absence, AvailabilityRange, Rdv, RdvAgent
-    from territories.models import Organisation, Service, Territory, TerritoryService
-
     territory = Territory.objects.create(name="Banc d'essai")
     organisation = Organisation.objects.create(territory=territory, name="Maison des solidarités")
     service = Service.objects.create(name="Service social")
@@ -78,15 +80,14 @@ def build():
                 starts_at = timezone.make_aware(
                     timezone.datetime.combine(monday + timedelta(weeks=week, days=day), clock(hour))
                 )
-                rdv = Rdv.objects.create(
-                    territory=territory,
-                    organisation=organisation,
+                services.book(
+                    organisation,
                     motif=motif,
+                    user_records=[],
+                    agents=[agent],
                     starts_at=starts_at,
                     ends_at=starts_at + timedelta(minutes=30),
-                )
-                RdvAgent.objects.create(
-                    rdv=rdv, agent=agent, starts_at=rdv.starts_at, ends_at=rdv.ends_at
+                    acting_agent=None,
                 )
         away = timezone.make_aware(
             timezone.datetime.combine(monday + timedelta(weeks=2 + index % 10), clock(0))
@@ -98,8 +99,6 @@ def build():
 
 
 def measure(territory, organisation, motif) -> None:
-    from rdvs.slots import find_slots
-
     start = timezone.localdate()
     end = start + timedelta(days=91)
     timings = []

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "user_records",
     "rdv_settings",
     "rdvs",
+    "availability",
+    "booking",
     "webhooks",
     "proconnect",
 ]
@@ -196,14 +198,12 @@ SERVICE_REQUEST_URL = env(
 )
 
 # SMS (RDV confirmations): an outbox under OUTBOX_DIR/sms/ in development and tests,
-# Brevo's SMS API in production (rdvs.sms.BrevoSmsBackend, with BREVO_API_KEY).
+# Brevo's SMS API in production (config.sms.BrevoSmsBackend, with BREVO_API_KEY).
 SMS_BACKEND = env(
     "SMS_BACKEND",
-    default="rdvs.sms.OutboxSmsBackend" if DEBUG else "rdvs.sms.BrevoSmsBackend",
+    default="config.sms.OutboxSmsBackend" if DEBUG else "config.sms.BrevoSmsBackend",
 )
 SMS_SENDER = env("SMS_SENDER", default="RdvTerritoire")
-# Celery autodiscovery finds <app>.tasks only; the booking flow keeps its tasks apart.
-CELERY_IMPORTS = ("rdvs.booking.tasks",)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("dsfr_crispy",)
 CRISPY_TEMPLATE_PACK = "dsfr_crispy"

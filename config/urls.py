@@ -15,7 +15,7 @@ territory_sections = [
     path("fiches-rdv/", include("rdv_settings.urls")),
     path("motifs/", include("motifs.urls")),
     path("rdv/", include("rdvs.urls")),
-    path("plages/", include("rdvs.availability.urls")),
+    path("plages/", include("availability.urls")),
 ]
 
 urlpatterns = [
@@ -31,7 +31,7 @@ urlpatterns = [
     ),
     path("territoires/", include("territories.urls")),
     path("territoires/<int:territory_pk>/", include(territory_sections)),
-    path("prendre-rdv/", include("rdvs.booking.urls")),
+    path("prendre-rdv/", include("booking.urls")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", outbox.outbox_list, name="dev_outbox"),
     path("dev/outbox/<str:name>/", outbox.outbox_detail, name="dev_outbox_detail"),

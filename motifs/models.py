@@ -4,9 +4,6 @@ from django.db import models, router
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django_scopes import ScopedManager
 
-from agents.models import AgentRole, AgentService
-from territories.models import TerritoryService
-
 MINUTE = 60
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
@@ -60,35 +57,6 @@ class MotifQuerySet(models.QuerySet):
 
     def archived(self) -> "MotifQuerySet":
         return self.filter(archived_at__isnull=False)
-
-    def usable_by(self, agent, organisation) -> "MotifQuerySet":
-        """The motifs `agent` may use in `organisation` (availability ranges, RDVs).
-
-        Not archived, shared with that organisation (of which the agent is a
-        member), for a service the agent is assigned to in the territory and which
-        is active there: "vos motifs seront accessibles par les agents des
-        services associés".
-        """
-        territory_id = organisation.territory_id
-        return self.active().filter(
-            models.Exists(AgentRole.objects.filter(agent=agent, organisation=organisation)),
-            models.Exists(
-                Motif.organisations.through.objects.filter(
-                    motif=models.OuterRef("pk"), organisation=organisation
-                )
-            ),
-            models.Exists(
-                AgentService.objects.filter(
-                    agent=agent, territory_id=territory_id, service=models.OuterRef("service")
-                )
-            ),
-            models.Exists(
-                TerritoryService.objects.filter(
-                    territory_id=territory_id, service=models.OuterRef("service"), is_active=True
-                )
-            ),
-            territory_id=territory_id,
-        )
 
 
 class Motif(models.Model):

@@ -3,10 +3,24 @@ from django.contrib import admin
 from rdvs.models import Rdv, RdvAgent
 
 
-class RdvAgentInline(admin.TabularInline):
+class ReadOnlyRdvAgentMixin:
+    """RdvAgent rows copy their RDV's times and status: only rdvs.services writes them
+    (otherwise the overlap constraint would check stale copies)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RdvAgentInline(ReadOnlyRdvAgentMixin, admin.TabularInline):
     model = RdvAgent
     extra = 0
-    raw_id_fields = ["agent"]
+    fields = ["agent", "starts_at", "ends_at", "holds_time"]
 
 
 @admin.register(Rdv)
@@ -16,36 +30,19 @@ class RdvAdmin(admin.ModelAdmin):
     search_fields = ["motif__name", "organisation__name", "user_records__last_name"]
     list_select_related = ["motif", "organisation", "territory"]
     raw_id_fields = ["user_records", "created_by_agent", "arrival_recorded_by"]
+    # Times and status are copied to the agents' rows by rdvs.services only: they are
+    # changed from the agents' screens, never here.
+    readonly_fields = ["starts_at", "ends_at", "status", "cancelled_at"]
     inlines = [RdvAgentInline]
     date_hierarchy = "starts_at"
 
+    def has_add_permission(self, request) -> bool:
+        return False  # an RDV gets its agents through rdvs.services.book
+
 
 @admin.register(RdvAgent)
-class RdvAgentAdmin(admin.ModelAdmin):
+class RdvAgentAdmin(ReadOnlyRdvAgentMixin, admin.ModelAdmin):
     list_display = ["agent", "rdv", "starts_at", "holds_time"]
     list_filter = ["rdv__territory", "holds_time"]
     search_fields = ["agent__email", "agent__last_name"]
     list_select_related = ["agent", "rdv", "rdv__motif"]
-
-
-# --- Availability ranges and absences (issue 8) ---
-from rdvs.models import Absence, AvailabilityRange  # noqa: E402
-
-
-@admin.register(AvailabilityRange)
-class AvailabilityRangeAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agent", "organisation", "recurrence", "first_day", "until"]
-    list_filter = ["territory", "recurrence"]
-    search_fields = ["title", "agent__email", "agent__last_name", "organisation__name"]
-    list_select_related = ["agent", "organisation"]
-    raw_id_fields = ["agent"]
-    filter_horizontal = ["motifs"]
-
-
-@admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "agent", "starts_at", "ends_at"]
-    list_filter = ["territory"]
-    search_fields = ["title", "agent__email", "agent__last_name"]
-    list_select_related = ["agent"]
-    raw_id_fields = ["agent"]

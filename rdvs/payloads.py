@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from rdv_settings.queries import settings_for
 from rdvs.models import Rdv
-from territories.changes import record_change
 
 
 def rdv_payload(rdv: Rdv) -> dict:
@@ -39,17 +38,3 @@ def rdv_payload(rdv: Rdv) -> dict:
         "cancelled_at": rdv.cancelled_at,
         "internal": internal,
     }
-
-
-def emit_rdv_event(rdv: Rdv, event_type: str, actor, before: dict | None = None) -> None:
-    """Every RDV write ends here: its webhook event and its audit entry (actor None for
-    a usager)."""
-    record_change(
-        rdv.territory,
-        event_type,
-        rdv,
-        acting_agent=actor,
-        payload=rdv_payload(rdv),
-        before=before,
-        organisations=[rdv.organisation_id],
-    )

@@ -8,16 +8,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
-from motifs.models import Motif
 from rdvs.models import Rdv, RdvAgent
 from territories.models import Organisation, Territory
 from user_records.models import UserRecord
 from user_records.queries import search_records
-
-
-def motifs_for(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
-    """The motifs an agent may use for an RDV in an organisation."""
-    return Motif.objects.usable_by(agent, organisation).select_related("service").order_by("name")
 
 
 def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:

@@ -1,28 +1,51 @@
-"""RDV writes by agents: create, edit, change status, cancel, record an arrival.
+"""The one RDV write API: `book`, `move`, `update`, `cancel`, `set_status`, and the
+waiting room's `record_arrival`. The agents' screens and the public booking flow both
+write through it; the acting person is `acting_agent` (None for a usager).
 
-Every function keeps the RdvAgent copies (times, holds_time) in step with the RDV,
-so that PostgreSQL's exclusion constraint refuses overlapping RDVs of one agent even
-when two submissions race; that refusal becomes a French validation error."""
+This is the only code that writes RdvAgent rows. Their copies of the RDV's times and
+`holds_time` let PostgreSQL's exclusion constraint refuse two overlapping RDVs of one
+agent even when two submissions race; that refusal becomes `SlotTaken`, a `Conflict`
+with a French message. Every refusal here is a `territories.errors.ServiceError`.
+
+Each call records one change (`record_change`: webhook event + audit entry) with the
+RDV's payload, re-reading the RDV under a row lock first.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.models import Agent
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from rdvs.models import FREEING_STATUSES, CreatedBy, Rdv, RdvAgent, RdvStatus
-from rdvs.payloads import emit_rdv_event, rdv_payload
+from rdvs.payloads import rdv_payload
 from rdvs.tasks import send_arrival_mail
+from territories.changes import record_change
+from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
 
 OVERLAP_CONSTRAINT = "no_overlapping_rdvs_per_agent"
 OVERLAP_MESSAGE = "Cet agent a déjà un RDV sur ce créneau."
+CANNOT_REINSTATE = (
+    "Un des agents a déjà un autre RDV sur ce créneau : ce RDV ne peut pas reprendre sa place."
+)
+CANNOT_CANCEL_ONLINE = "Ce RDV ne peut plus être annulé en ligne : contactez le service."
+ARRIVAL_REFUSED = (
+    "L'arrivée en salle d'attente ne peut être enregistrée que pour un RDV du jour, à venir."
+)
+# A usager may cancel online until this long before the RDV (then: by phone).
+USAGER_CANCEL_DELAY = timedelta(hours=4)
+
+
+class SlotTaken(Conflict):
+    """An agent's time is already held by another RDV (a lost race included)."""
+
+    def __init__(self, message: str = OVERLAP_MESSAGE) -> None:
+        super().__init__(message, field="agents")
 
 
 def _is_overlap(error: IntegrityError) -> bool:
@@ -30,120 +53,203 @@ def _is_overlap(error: IntegrityError) -> bool:
     return getattr(diag, "constraint_name", None) == OVERLAP_CONSTRAINT
 
 
-def _write_agent_links(rdv: Rdv, agents: Iterable[Agent]) -> None:
-    """Make the RDV's RdvAgent rows match `agents` and the RDV's times and status."""
+def _pk(agent) -> int:
+    return getattr(agent, "pk", agent)
+
+
+def _locked(rdv: Rdv) -> Rdv:
+    return (
+        Rdv.objects.select_for_update(of=("self",))
+        .select_related("territory", "organisation", "motif")
+        .get(pk=rdv.pk)
+    )
+
+
+def _record(rdv: Rdv, action: str, acting_agent, before: dict | None = None) -> None:
+    record_change(
+        rdv.territory,
+        action,
+        rdv,
+        acting_agent=acting_agent,
+        payload=rdv_payload(rdv),
+        before=before,
+        organisations=[rdv.organisation_id],
+    )
+
+
+def _give_agents(rdv: Rdv, agents: Iterable, *, first_free_agent: bool) -> None:
+    """Make the RDV's RdvAgent rows match `agents` (instances or ids) and the RDV's
+    times and status. With `first_free_agent`, the RDV gets only the first of `agents`
+    whose time is still free. Each insert runs in a savepoint, so a refusal leaves the
+    rest of the transaction usable."""
     holds_time = rdv.status not in FREEING_STATUSES
-    wanted = {agent.pk: agent for agent in agents}
+    wanted = list(dict.fromkeys(_pk(agent) for agent in agents))
+    links = RdvAgent.objects.filter(rdv=rdv)
     try:
         with transaction.atomic():
-            RdvAgent.objects.filter(rdv=rdv).exclude(agent_id__in=wanted).delete()
-            RdvAgent.objects.filter(rdv=rdv).update(
-                starts_at=rdv.starts_at, ends_at=rdv.ends_at, holds_time=holds_time
-            )
-            existing = set(RdvAgent.objects.filter(rdv=rdv).values_list("agent_id", flat=True))
-            for agent_pk, agent in wanted.items():
-                if agent_pk in existing:
+            if first_free_agent:
+                links.delete()
+            else:
+                links.exclude(agent_id__in=wanted).delete()
+                links.update(starts_at=rdv.starts_at, ends_at=rdv.ends_at, holds_time=holds_time)
+            existing = set(links.values_list("agent_id", flat=True))
+            for agent_id in wanted:
+                if agent_id in existing:
                     continue
-                with transaction.atomic():
-                    RdvAgent.objects.create(
-                        rdv=rdv,
-                        agent=agent,
-                        starts_at=rdv.starts_at,
-                        ends_at=rdv.ends_at,
-                        holds_time=holds_time,
-                    )
+                try:
+                    with transaction.atomic():
+                        RdvAgent.objects.create(
+                            rdv=rdv,
+                            agent_id=agent_id,
+                            starts_at=rdv.starts_at,
+                            ends_at=rdv.ends_at,
+                            holds_time=holds_time,
+                        )
+                except IntegrityError as error:
+                    if first_free_agent and _is_overlap(error):
+                        continue  # taken meanwhile: the next candidate
+                    raise
+                if first_free_agent:
+                    return
     except IntegrityError as error:
         if _is_overlap(error):
-            raise ValidationError({"agents": OVERLAP_MESSAGE}) from error
+            raise SlotTaken from error
         raise
+    if first_free_agent:
+        raise SlotTaken
 
 
 @transaction.atomic
-def create_rdv(
+def book(
     organisation: Organisation,
     *,
     motif: Motif,
     user_records: Iterable,
-    agents: Iterable[Agent],
+    agents: Iterable,
     starts_at: datetime,
     ends_at: datetime,
-    created_by_agent: Agent,
+    acting_agent,
     context: str = "",
+    first_free_agent: bool = False,
 ) -> Rdv:
+    """Create an RDV with these agents; for the public flow (`acting_agent` None),
+    with `first_free_agent`: the first of `agents` whose time is still free."""
     rdv = Rdv.objects.create(
         territory=organisation.territory,
         organisation=organisation,
         motif=motif,
         starts_at=starts_at,
         ends_at=ends_at,
-        created_by=CreatedBy.AGENT,
-        created_by_agent=created_by_agent,
+        created_by=CreatedBy.USAGER if acting_agent is None else CreatedBy.AGENT,
+        created_by_agent=acting_agent,
         context=context,
     )
     rdv.user_records.set(user_records)
-    _write_agent_links(rdv, agents)
-    emit_rdv_event(rdv, "rdv.created", created_by_agent)
+    _give_agents(rdv, agents, first_free_agent=first_free_agent)
+    _record(rdv, "rdv.created", acting_agent)
+    return rdv
+
+
+def _reschedule(
+    rdv: Rdv,
+    starts_at: datetime,
+    ends_at: datetime,
+    agents: Iterable,
+    *,
+    first_free_agent: bool,
+    fields: list[str],
+) -> None:
+    rdv.starts_at, rdv.ends_at = starts_at, ends_at
+    rdv.save(update_fields=[*fields, "starts_at", "ends_at", "updated_at"])
+    _give_agents(rdv, agents, first_free_agent=first_free_agent)
+
+
+@transaction.atomic
+def move(
+    rdv: Rdv,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    agents: Iterable,
+    acting_agent,
+    first_free_agent: bool = False,
+) -> Rdv:
+    """Give the RDV new times and agents (with `first_free_agent`, the first of
+    `agents` free at the new time)."""
+    rdv = _locked(rdv)
+    before = rdv_payload(rdv)
+    _reschedule(rdv, starts_at, ends_at, agents, first_free_agent=first_free_agent, fields=[])
+    _record(rdv, "rdv.updated", acting_agent, before)
     return rdv
 
 
 @transaction.atomic
-def update_rdv(
+def update(
     rdv: Rdv,
     *,
     motif: Motif,
     user_records: Iterable,
-    agents: Iterable[Agent],
+    agents: Iterable,
     starts_at: datetime,
     ends_at: datetime,
+    acting_agent,
     context: str | None = None,
-    actor: Agent | None = None,
 ) -> Rdv:
-    """`context=None` leaves the stored text alone (the field is switched off)."""
+    """The agents' edit form: everything `move` changes, plus the motif, the usagers
+    and the context (`context=None` leaves the stored text alone: the field is off)."""
+    rdv = _locked(rdv)
     before = rdv_payload(rdv)
     rdv.motif = motif
-    rdv.starts_at = starts_at
-    rdv.ends_at = ends_at
-    fields = ["motif", "starts_at", "ends_at", "updated_at"]
+    fields = ["motif"]
     if context is not None:
         rdv.context = context
         fields.append("context")
-    rdv.save(update_fields=fields)
     rdv.user_records.set(user_records)
-    _write_agent_links(rdv, agents)
-    emit_rdv_event(rdv, "rdv.updated", actor, before)
+    _reschedule(rdv, starts_at, ends_at, agents, first_free_agent=False, fields=fields)
+    _record(rdv, "rdv.updated", acting_agent, before)
     return rdv
 
 
-def _hold_agents_time(rdv: Rdv) -> None:
-    holds_time = rdv.status not in FREEING_STATUSES
-    try:
-        with transaction.atomic():
-            RdvAgent.objects.filter(rdv=rdv).update(holds_time=holds_time)
-    except IntegrityError as error:
-        if _is_overlap(error):
-            raise ValidationError(
-                "Un des agents a déjà un autre RDV sur ce créneau : "
-                "ce RDV ne peut pas reprendre sa place."
-            ) from error
-        raise
-
-
-@transaction.atomic
-def change_status(rdv: Rdv, status: str, *, actor: Agent) -> Rdv:
+def _set_status(rdv: Rdv, status: str, acting_agent) -> Rdv:
     if status == rdv.status:
         return rdv
     before = rdv_payload(rdv)
     rdv.status = status
     rdv.cancelled_at = timezone.now() if status == RdvStatus.CANCELLED else None
     rdv.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _hold_agents_time(rdv)
-    event = "rdv.cancelled" if status == RdvStatus.CANCELLED else "rdv.updated"
-    emit_rdv_event(rdv, event, actor, before)
+    try:
+        with transaction.atomic():
+            RdvAgent.objects.filter(rdv=rdv).update(holds_time=status not in FREEING_STATUSES)
+    except IntegrityError as error:
+        if _is_overlap(error):
+            raise SlotTaken(CANNOT_REINSTATE) from error
+        raise
+    action = "rdv.cancelled" if status == RdvStatus.CANCELLED else "rdv.updated"
+    _record(rdv, action, acting_agent, before)
     return rdv
 
 
-def cancel_rdv(rdv: Rdv, *, actor: Agent) -> Rdv:
-    return change_status(rdv, RdvStatus.CANCELLED, actor=actor)
+@transaction.atomic
+def set_status(rdv: Rdv, status: str, *, acting_agent) -> Rdv:
+    """Excused and cancelled RDVs free the agents' time; any other status takes it
+    back, unless another RDV took it meanwhile (`SlotTaken`)."""
+    return _set_status(_locked(rdv), status, acting_agent)
+
+
+def can_cancel(rdv: Rdv, now: datetime | None = None) -> bool:
+    """Whether the usager may still cancel online (agents always may)."""
+    now = now or timezone.now()
+    return rdv.status == RdvStatus.UNKNOWN and rdv.starts_at > now + USAGER_CANCEL_DELAY
+
+
+@transaction.atomic
+def cancel(rdv: Rdv, *, acting_agent) -> Rdv:
+    """Cancel for an agent, or for the usager (`acting_agent` None) while `can_cancel`
+    allows it. Cancelling a cancelled RDV again changes nothing for an agent."""
+    rdv = _locked(rdv)
+    if acting_agent is None and not can_cancel(rdv):
+        raise ServiceError(CANNOT_CANCEL_ONLINE)
+    return _set_status(rdv, RdvStatus.CANCELLED, acting_agent)
 
 
 def can_record_arrival(rdv: Rdv, waiting_room_enabled: bool) -> bool:
@@ -157,23 +263,20 @@ def can_record_arrival(rdv: Rdv, waiting_room_enabled: bool) -> bool:
 
 
 @transaction.atomic
-def record_arrival(rdv: Rdv, *, actor: Agent) -> bool:
+def record_arrival(rdv: Rdv, *, acting_agent) -> bool:
     """Record that the usager is in the waiting room. Returns False if it already was
     (pressing twice changes nothing and tells nobody twice)."""
-    rdv = Rdv.objects.select_for_update().get(pk=rdv.pk)
+    rdv = _locked(rdv)
     rdv_settings = settings_for(rdv.territory)
     if rdv.arrived_at is not None:
         return False
     if not can_record_arrival(rdv, rdv_settings.waiting_room_enabled):
-        raise ValidationError(
-            "L'arrivée en salle d'attente ne peut être enregistrée que pour un RDV "
-            "du jour, à venir."
-        )
+        raise ServiceError(ARRIVAL_REFUSED)
     before = rdv_payload(rdv)
     rdv.arrived_at = timezone.now()
-    rdv.arrival_recorded_by = actor
+    rdv.arrival_recorded_by = acting_agent
     rdv.save(update_fields=["arrived_at", "arrival_recorded_by", "updated_at"])
-    emit_rdv_event(rdv, "rdv.usager_arrived", actor, before)
+    _record(rdv, "rdv.usager_arrived", acting_agent, before)
     if rdv_settings.notifies_by_email:
         for agent_pk in rdv.agent_links.values_list("agent_id", flat=True):
             send_arrival_mail.delay_on_commit(rdv.pk, agent_pk)

@@ -89,7 +89,7 @@ AGENT_SCREENS = [
     Section(
         "availability",
         "Plages d'ouverture",
-        "availability:list",
+        "availability:availability_range_list",
         "fr-icon-time-line",
         "Vos plages d'ouverture et vos absences.",
     ),

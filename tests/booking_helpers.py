@@ -1,8 +1,13 @@
-"""Shared set-up for the availability, slot search and booking tests."""
+"""Shared set-up for the availability, slot search and booking tests, and a helper
+that runs two really concurrent transactions."""
 
+import threading
+import time as wall_clock
 from datetime import date, datetime, time
 
-from rdvs.slots import PARIS
+from django.db import connection
+
+from availability.slots import PARIS
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
@@ -44,3 +49,28 @@ def weekly_range(agent, organisation, motif, first_day: date, weekdays, **fields
         weekdays=weekdays,
         **fields,
     )
+
+
+def wait_for_a_blocked_transaction() -> bool:
+    deadline = wall_clock.monotonic() + 10
+    with connection.cursor() as cursor:
+        while wall_clock.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+            wall_clock.sleep(0.02)
+    return False
+
+
+def race(first, second, first_holds: threading.Event, release_first: threading.Event) -> None:
+    """Run two transactions in threads: `first` sets `first_holds` once its write is
+    made (uncommitted) and waits for `release_first`; `second` must then be blocked by
+    it in PostgreSQL before the first is let go."""
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    first_holds.wait(10)
+    assert wait_for_a_blocked_transaction()  # the second waits on the first's row
+    release_first.set()
+    for thread in threads:
+        thread.join(15)

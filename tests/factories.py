@@ -1,11 +1,29 @@
 """Factories for every model. Build with scopes disabled (the autouse fixture does)."""
 
+from datetime import time, timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from agents.models import (
+    INVITATION_VALIDITY,
+    AccessLevel,
+    Agent,
+    AgentRole,
+    AgentService,
+    Invitation,
+    TerritoryAdmin,
+    hash_token,
+)
+from availability.models import Absence, AvailabilityRange
+from motifs.models import Motif
+from rdv_settings.models import RdvSettings
+from rdvs.models import Rdv, RdvAgent
 from territories.models import AuditEntry, Organisation, Service, Territory, TerritoryService
-from webhooks.models import Event
+from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
+from webhooks import signing
+from webhooks.models import Delivery, Endpoint, Event
 
 PASSWORD = "mot-de-passe-de-test-42"
 
@@ -103,13 +121,6 @@ class AuditEntryFactory(DjangoModelFactory):
 
 
 # --- motifs, user records, RDVs (models defined by the foundation) ---
-from datetime import timedelta  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-
-from motifs.models import Motif  # noqa: E402
-from rdvs.models import Rdv, RdvAgent  # noqa: E402
-from user_records.models import UserRecord  # noqa: E402
 
 
 class MotifFactory(DjangoModelFactory):
@@ -164,7 +175,6 @@ class RdvAgentFactory(DjangoModelFactory):
 
 
 # --- user_records ---
-from user_records.models import CustomField, CustomFieldType, UserRecordSettings  # noqa: E402
 
 
 class CustomFieldFactory(DjangoModelFactory):
@@ -188,7 +198,6 @@ class UserRecordSettingsFactory(DjangoModelFactory):
 
 
 # --- rdv_settings and agents' RDVs ---
-from rdv_settings.models import RdvSettings  # noqa: E402
 
 
 class RdvSettingsFactory(DjangoModelFactory):
@@ -211,10 +220,7 @@ def rdv_with_agents(*agents, **kwargs) -> Rdv:
     return rdv
 
 
-# --- rdvs: availability ranges and absences ---
-from datetime import time  # noqa: E402
-
-from rdvs.models import Absence, AvailabilityRange  # noqa: E402
+# --- availability: ranges and absences ---
 
 
 class AvailabilityRangeFactory(DjangoModelFactory):
@@ -248,7 +254,6 @@ class AbsenceFactory(DjangoModelFactory):
 
 
 # --- agents ---
-from agents.models import INVITATION_VALIDITY, Invitation, hash_token  # noqa: E402
 
 
 class InvitationFactory(DjangoModelFactory):
@@ -285,8 +290,6 @@ class InvitationFactory(DjangoModelFactory):
 
 
 # --- webhooks ---
-from webhooks import signing  # noqa: E402
-from webhooks.models import Delivery, Endpoint  # noqa: E402
 
 
 class EndpointFactory(DjangoModelFactory):

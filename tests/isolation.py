@@ -38,7 +38,9 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "user_record_pk": lambda territory: factories.UserRecordFactory(territory=territory).pk,
     "field_pk": lambda territory: factories.CustomFieldFactory(territory=territory).pk,
     "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
-    "range_pk": lambda territory: factories.AvailabilityRangeFactory(territory=territory).pk,
+    "availability_range_pk": lambda territory: (
+        factories.AvailabilityRangeFactory(territory=territory).pk
+    ),
     "absence_pk": lambda territory: factories.AbsenceFactory(territory=territory).pk,
     "invitation_pk": lambda territory: factories.InvitationFactory(territory=territory).pk,
     "endpoint_pk": lambda territory: factories.EndpointFactory(territory=territory).pk,
@@ -64,16 +66,16 @@ PUBLIC_URLS: dict[str, str] = {
     "proconnect:invitation": "invitation link accepted with ProConnect: the token selects it",
     "dev_outbox": "DEBUG-only development page",
     "dev_outbox_detail": "DEBUG-only development page",
-    "booking:territories": "public booking: lists territories, no account",
-    "booking:organisations": "public booking: a territory's organisations, no account",
-    "booking:motifs": "public booking: an organisation's motifs open to usagers only",
+    "booking:territory_list": "public booking: lists territories, no account",
+    "booking:organisation_list": "public booking: a territory's organisations, no account",
+    "booking:motif_list": "public booking: an organisation's motifs open to usagers only",
     "booking:instructions": "public booking: motif open to usagers, resolved in its territory",
     "booking:slots": "public booking: free slots of a motif open to usagers",
     "booking:details": "public booking: the usager's details for a free slot",
-    "booking:rdv": "usager's own RDV page, reached by its signed link",
-    "booking:cancel": "usager's own RDV, signed link",
-    "booking:move": "usager's own RDV, signed link",
-    "booking:move_confirm": "usager's own RDV, signed link",
+    "booking:rdv_detail": "usager's own RDV page, reached by its signed link",
+    "booking:rdv_cancel": "usager's own RDV, signed link",
+    "booking:rdv_move": "usager's own RDV, signed link",
+    "booking:rdv_move_confirm": "usager's own RDV, signed link",
 }
 
 _KWARG = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")

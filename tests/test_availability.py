@@ -1,11 +1,15 @@
+import threading
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
-from rdvs.models import Absence, AvailabilityRange
+from availability.models import Absence, AvailabilityRange
+from availability.services import save_availability_range
 from territories.models import AuditEntry
-from tests.booking_helpers import public_motif, receiving_agent, weekly_range
+from tests.booking_helpers import public_motif, race, receiving_agent, weekly_range
 from tests.factories import (
     AbsenceFactory,
     AgentRoleFactory,
@@ -50,7 +54,7 @@ def range_data(organisation, motifs, **overrides):
 
 
 def create_url(territory):
-    return reverse("availability:create", kwargs={"territory_pk": territory.pk})
+    return reverse("availability:availability_range_create", kwargs={"territory_pk": territory.pk})
 
 
 def test_agent_creates_a_weekly_range_for_themselves(client, territory, organisation, bob, motif):
@@ -62,7 +66,9 @@ def test_agent_creates_a_weekly_range_for_themselves(client, territory, organisa
     assert list(created.motifs.all()) == [motif]
     assert Event.objects.filter(type="availability_range.created").count() == 1
     assert AuditEntry.objects.filter(action="availability_range.created", actor=bob).exists()
-    page = client.get(reverse("availability:list", kwargs={"territory_pk": territory.pk}))
+    page = client.get(
+        reverse("availability:availability_range_list", kwargs={"territory_pk": territory.pk})
+    )
     assert "Accompagnement RSA" in page.content.decode()
 
 
@@ -167,7 +173,8 @@ def test_editing_a_range_does_not_clash_with_itself(client, territory, organisat
     existing = weekly_range(bob, organisation, motif, MONDAY, [0, 3])
     client.force_login(bob)
     url = reverse(
-        "availability:update", kwargs={"territory_pk": territory.pk, "range_pk": existing.pk}
+        "availability:availability_range_update",
+        kwargs={"territory_pk": territory.pk, "availability_range_pk": existing.pk},
     )
     response = client.post(url, range_data(organisation, [motif], end_time="11:00"))
     assert response.status_code == 302
@@ -180,14 +187,23 @@ def test_agents_cannot_touch_each_others_ranges_but_admins_can(
 ):
     carol = receiving_agent(territory, organisation, service)
     hers = weekly_range(carol, organisation, motif, MONDAY, [0])
-    kwargs = {"territory_pk": territory.pk, "range_pk": hers.pk}
+    kwargs = {"territory_pk": territory.pk, "availability_range_pk": hers.pk}
     client.force_login(bob)
-    assert client.get(reverse("availability:update", kwargs=kwargs)).status_code == 404
-    assert client.post(reverse("availability:delete", kwargs=kwargs)).status_code == 404
+    assert (
+        client.get(reverse("availability:availability_range_update", kwargs=kwargs)).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("availability:availability_range_delete", kwargs=kwargs)).status_code
+        == 404
+    )
     client.force_login(admin_agent)
-    confirm = client.get(reverse("availability:delete", kwargs=kwargs))
+    confirm = client.get(reverse("availability:availability_range_delete", kwargs=kwargs))
     assert "Êtes-vous sûr" in confirm.content.decode()
-    assert client.post(reverse("availability:delete", kwargs=kwargs)).status_code == 302
+    assert (
+        client.post(reverse("availability:availability_range_delete", kwargs=kwargs)).status_code
+        == 302
+    )
     assert not AvailabilityRange.objects.exists()
     assert Event.objects.filter(type="availability_range.deleted").count() == 1
 
@@ -205,7 +221,9 @@ def test_absences_are_created_and_refused_when_ending_before_start(client, terri
     assert response.status_code == 302
     absence = Absence.objects.get()
     assert absence.agent == bob
-    listing = client.get(reverse("availability:absences", kwargs={"territory_pk": territory.pk}))
+    listing = client.get(
+        reverse("availability:absence_list", kwargs={"territory_pk": territory.pk})
+    )
     assert "Formation" in listing.content.decode()
 
 
@@ -213,13 +231,15 @@ def test_an_agent_sees_only_their_own_absences(client, territory, organisation, 
     carol = receiving_agent(territory, organisation, service)
     AbsenceFactory(territory=territory, agent=carol, title="Congés de Carol")
     client.force_login(bob)
-    listing = client.get(reverse("availability:absences", kwargs={"territory_pk": territory.pk}))
+    listing = client.get(
+        reverse("availability:absence_list", kwargs={"territory_pk": territory.pk})
+    )
     assert "Congés de Carol" not in listing.content.decode()
 
 
 def test_range_list_query_count_is_flat(client, territory, organisation, service, bob, motif):
     client.force_login(bob)
-    url = reverse("availability:list", kwargs={"territory_pk": territory.pk})
+    url = reverse("availability:availability_range_list", kwargs={"territory_pk": territory.pk})
     weekly_range(bob, organisation, motif, MONDAY, [0])
 
     def grow():
@@ -247,5 +267,53 @@ def test_range_and_absence_dates_beyond_any_calendar_are_french_errors(
     )
     assert "Choisissez une date entre 1900 et 2999." in response.content.decode()
     assert AvailabilityRange.objects.count() == 1 and not Absence.objects.exists()
-    listing = client.get(reverse("availability:absences", kwargs={"territory_pk": territory.pk}))
+    listing = client.get(
+        reverse("availability:absence_list", kwargs={"territory_pk": territory.pk})
+    )
     assert listing.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_overlapping_saves_for_one_agent_cannot_both_succeed(
+    client, territory, organisation, bob, motif
+):
+    """Two real transactions: the first holds its new range uncommitted while the
+    second, whose form found no overlap, saves one on the same Mondays; the database
+    makes the second wait for the first, then the second is refused in French."""
+    client.force_login(bob)
+    first_saved, release_first = threading.Event(), threading.Event()
+    responses = []
+
+    def first():
+        try:
+            with scopes_disabled(), transaction.atomic():
+                first_range = AvailabilityRange(
+                    territory=territory,
+                    organisation=organisation,
+                    agent=bob,
+                    first_day=MONDAY,
+                    start_time=time(9, 0),
+                    end_time=time(12, 0),
+                    recurrence="weekly",
+                    weekdays=[0],
+                )
+                save_availability_range(first_range, [motif], acting_agent=bob)
+                first_saved.set()
+                release_first.wait(10)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            first_saved.wait(10)
+            data = range_data(organisation, [motif], recurrence="once", first_day="2030-03-18")
+            responses.append(client.post(create_url(territory), data))
+        finally:
+            connection.close()
+
+    race(first, second, first_saved, release_first)
+    (response,) = responses
+    assert response.status_code == 200
+    assert "Cette plage chevauche une autre plage de l&#x27;agent" in response.content.decode()
+    assert list(AvailabilityRange.objects.values_list("recurrence", flat=True)) == ["weekly"]
+    assert Event.objects.filter(type="availability_range.created").count() == 1

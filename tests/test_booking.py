@@ -1,5 +1,4 @@
 import threading
-import time as wall_clock
 from datetime import date, timedelta
 
 import pytest
@@ -10,19 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from booking import tasks
+from booking.services import SlotUnavailable, book_online, cancel_online, move_online
+from booking.tokens import rdv_token
+from config import sms
 from motifs.models import DAY, HOUR
-from rdvs import sms
-from rdvs.booking import tasks
-from rdvs.booking.services import (
-    SlotUnavailable,
-    book_rdv,
-    cancel_rdv_by_usager,
-    move_rdv_by_usager,
-)
-from rdvs.booking.tokens import rdv_token
 from rdvs.models import Rdv, RdvAgent, RdvStatus
+from territories.errors import ServiceError
 from territories.models import TerritoryService
-from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_range
+from tests.booking_helpers import paris, public_motif, race, receiving_agent, weekly_range
 from tests.factories import (
     CustomFieldFactory,
     MotifFactory,
@@ -95,14 +90,16 @@ def test_motif_list_shows_only_motifs_open_to_usagers(client, territory, organis
     public_motif(territory, organisation, service, name="Ouvert", default_duration=45)
     public_motif(territory, organisation, service, name="Fermé", bookable_by_public=False)
     public_motif(territory, organisation, service, name="Archivé", archived_at=timezone.now())
-    content = client.get(url("motifs", organisation.pk)).content.decode()
+    content = client.get(url("motif_list", organisation.pk)).content.decode()
     assert "Ouvert" in content and "Sur place" in content and "45 minutes" in content
     assert "Fermé" not in content and "Archivé" not in content
 
 
 def test_motifs_of_a_deactivated_service_vanish(client, territory, organisation, service, motif):
     TerritoryService.objects.filter(territory=territory, service=service).update(is_active=False)
-    assert "Accompagnement RSA" not in client.get(url("motifs", organisation.pk)).content.decode()
+    assert (
+        "Accompagnement RSA" not in client.get(url("motif_list", organisation.pk)).content.decode()
+    )
     assert client.get(url("slots", organisation.pk, motif.pk)).status_code == 404
 
 
@@ -168,7 +165,7 @@ def test_booking_creates_the_rdv_and_shows_the_after_instruction(
     assert "mardi 3 mars 2026 à 09:30" in page.content.decode()
     response = book(client, organisation, motif, when)
     rdv = Rdv.objects.get()
-    assert response["Location"] == url("rdv", rdv_token(rdv))
+    assert response["Location"] == url("rdv_detail", rdv_token(rdv))
     assert (rdv.starts_at, rdv.ends_at, rdv.created_by) == (
         when,
         when + timedelta(minutes=30),
@@ -237,9 +234,9 @@ def test_forged_motifs_cannot_be_booked(
 
 
 def booked_rdv(organisation, motif, when, **record):
-    return book_rdv(
+    return book_online(
+        organisation,
         motif=motif,
-        organisation=organisation,
         starts_at=when,
         user_record=UserRecordFactory.build(
             first_name="Camille", email="camille@exemple.fr", phone="0612345678", **record
@@ -254,7 +251,7 @@ def test_confirmation_mail_and_sms_content(frozen, organisation, motif, agent, o
     (message,) = mail.outbox
     assert message.to == ["camille@exemple.fr"]
     assert message.subject == "RDV confirmé : Accompagnement RSA le 3 mars 2026 à 09:30"
-    link = "http://127.0.0.1:8000" + url("rdv", rdv_token(rdv))
+    link = "http://127.0.0.1:8000" + url("rdv_detail", rdv_token(rdv))
     assert "Informations supplémentaires :\nVoir https://exemple.fr/rsa" in message.body
     assert f"Voir, déplacer ou annuler votre rendez-vous : {link}" in message.body
     html = message.alternatives[0][0]
@@ -280,9 +277,9 @@ def test_confirmation_mail_offers_no_move_when_the_motif_does_not_allow_it(
 
 
 def test_no_sms_without_a_phone(frozen, organisation, motif, open_range):
-    rdv = book_rdv(
+    rdv = book_online(
+        organisation,
         motif=motif,
-        organisation=organisation,
         starts_at=paris(2026, 3, 3, 9, 30),
         user_record=UserRecordFactory.build(phone=""),
     )
@@ -292,9 +289,9 @@ def test_no_sms_without_a_phone(frozen, organisation, motif, open_range):
 
 def test_rdv_page_needs_the_signed_token(client, frozen, organisation, motif, open_range):
     rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
-    assert client.get(url("rdv", rdv_token(rdv))).status_code == 200
-    assert client.get(url("rdv", f"{rdv.pk}-0000")).status_code == 404
-    assert client.get(url("rdv", str(rdv.pk))).status_code == 404
+    assert client.get(url("rdv_detail", rdv_token(rdv))).status_code == 200
+    assert client.get(url("rdv_detail", f"{rdv.pk}-0000")).status_code == 404
+    assert client.get(url("rdv_detail", str(rdv.pk))).status_code == 404
 
 
 def test_usager_moves_the_rdv_and_the_agent_is_told(
@@ -302,16 +299,16 @@ def test_usager_moves_the_rdv_and_the_agent_is_told(
 ):
     rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
     token = rdv_token(rdv)
-    page = client.get(url("rdv", token)).content.decode()
+    page = client.get(url("rdv_detail", token)).content.decode()
     assert "Déplacer le RDV" in page
-    move_page = client.get(url("move", token)).content.decode()
+    move_page = client.get(url("rdv_move", token)).content.decode()
     assert f"?debut={slot_param(paris(2026, 3, 3, 9, 0))}" in move_page
     assert f"?debut={slot_param(paris(2026, 3, 3, 9, 30))}" not in move_page  # its own time
     new_time = paris(2026, 3, 4, 10, 0)
-    confirm = client.get(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
+    confirm = client.get(url("rdv_move_confirm", token) + f"?debut={slot_param(new_time)}")
     assert "mercredi 4 mars 2026 à 10:00" in confirm.content.decode()
-    response = client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
-    assert response["Location"] == url("rdv", token)
+    response = client.post(url("rdv_move_confirm", token) + f"?debut={slot_param(new_time)}")
+    assert response["Location"] == url("rdv_detail", token)
     rdv.refresh_from_db()
     assert rdv.starts_at == new_time
     assert list(RdvAgent.objects.values_list("agent_id", "starts_at")) == [(agent.pk, new_time)]
@@ -329,15 +326,15 @@ def test_moving_is_refused_when_the_motif_forbids_it_or_outside_the_window(
     token = rdv_token(rdv)
     # Within the minimum delay (2 h) of the RDV: too late to move it online.
     with time_machine.travel(paris(2026, 3, 2, 8, 45), tick=False):
-        assert "Déplacer le RDV" not in client.get(url("rdv", token)).content.decode()
-        assert client.get(url("move", token))["Location"] == url("rdv", token)
+        assert "Déplacer le RDV" not in client.get(url("rdv_detail", token)).content.decode()
+        assert client.get(url("rdv_move", token))["Location"] == url("rdv_detail", token)
     motif.public_can_move = False
     motif.save()
-    assert "Déplacer le RDV" not in client.get(url("rdv", token)).content.decode()
+    assert "Déplacer le RDV" not in client.get(url("rdv_detail", token)).content.decode()
     new_time = paris(2026, 3, 4, 10, 0)
-    client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
-    with pytest.raises(ValueError):
-        move_rdv_by_usager(rdv, new_time)
+    client.post(url("rdv_move_confirm", token) + f"?debut={slot_param(new_time)}")
+    with pytest.raises(ServiceError):
+        move_online(rdv, new_time)
     rdv.refresh_from_db()
     assert rdv.starts_at == paris(2026, 3, 2, 10, 30)
 
@@ -347,10 +344,12 @@ def test_moving_to_a_slot_outside_the_window_is_refused(
 ):
     rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
     too_far = paris(2026, 3, 20, 9, 0)
-    response = client.post(url("move_confirm", rdv_token(rdv)) + f"?debut={slot_param(too_far)}")
-    assert response["Location"] == url("move", rdv_token(rdv))
+    response = client.post(
+        url("rdv_move_confirm", rdv_token(rdv)) + f"?debut={slot_param(too_far)}"
+    )
+    assert response["Location"] == url("rdv_move", rdv_token(rdv))
     with pytest.raises(SlotUnavailable):
-        move_rdv_by_usager(rdv, too_far)
+        move_online(rdv, too_far)
 
 
 def test_usager_cancels_after_confirmation_and_the_slot_is_free_again(
@@ -359,14 +358,14 @@ def test_usager_cancels_after_confirmation_and_the_slot_is_free_again(
     when = paris(2026, 3, 3, 9, 30)
     rdv = booked_rdv(organisation, motif, when)
     token = rdv_token(rdv)
-    confirm = client.get(url("cancel", token)).content.decode()
+    confirm = client.get(url("rdv_cancel", token)).content.decode()
     assert "Êtes-vous sûr de vouloir annuler ce rendez-vous ?" in confirm
     assert Rdv.objects.get().status == RdvStatus.UNKNOWN
-    response = client.post(url("cancel", token))
-    assert response["Location"] == url("rdv", token)
+    response = client.post(url("rdv_cancel", token))
+    assert response["Location"] == url("rdv_detail", token)
     rdv.refresh_from_db()
     assert rdv.status == RdvStatus.CANCELLED and rdv.cancelled_at is not None
-    assert "Ce rendez-vous est annulé." in client.get(url("rdv", token)).content.decode()
+    assert "Ce rendez-vous est annulé." in client.get(url("rdv_detail", token)).content.decode()
     assert Event.objects.filter(type="rdv.cancelled", payload__status="cancelled").exists()
     assert booked_rdv(organisation, motif, when).starts_at == when  # free again
     tasks.notify_agents(rdv.pk, "cancelled")
@@ -377,10 +376,10 @@ def test_cancelling_online_stops_four_hours_before(client, frozen, organisation,
     rdv = booked_rdv(organisation, motif, paris(2026, 3, 2, 11, 0))
     token = rdv_token(rdv)
     with time_machine.travel(paris(2026, 3, 2, 7, 30), tick=False):
-        assert "Annuler le RDV" not in client.get(url("rdv", token)).content.decode()
-        assert client.post(url("cancel", token))["Location"] == url("rdv", token)
-        with pytest.raises(ValueError):
-            cancel_rdv_by_usager(rdv)
+        assert "Annuler le RDV" not in client.get(url("rdv_detail", token)).content.decode()
+        assert client.post(url("rdv_cancel", token))["Location"] == url("rdv_detail", token)
+        with pytest.raises(ServiceError):
+            cancel_online(rdv)
     assert Rdv.objects.get().status == RdvStatus.UNKNOWN
 
 
@@ -394,31 +393,6 @@ def test_a_taken_slot_tells_the_usager_and_shows_the_others(
     page = client.get(response["Location"]).content.decode()
     assert "vient d&#x27;être réservé par quelqu&#x27;un d&#x27;autre" in page
     assert f"?debut={slot_param(paris(2026, 3, 3, 10, 0))}" in page
-
-
-def wait_for_a_blocked_transaction() -> bool:
-    deadline = wall_clock.monotonic() + 10
-    with connection.cursor() as cursor:
-        while wall_clock.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return True
-            wall_clock.sleep(0.02)
-    return False
-
-
-def race(first, second, first_holds: threading.Event, release_first: threading.Event) -> None:
-    """Run two transactions in threads: `first` sets `first_holds` once its write is
-    made (uncommitted) and waits for `release_first`; `second` must then be blocked by
-    it in PostgreSQL before the first is let go."""
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    first_holds.wait(10)
-    assert wait_for_a_blocked_transaction()  # the second waits on the first's row
-    release_first.set()
-    for thread in threads:
-        thread.join(15)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -468,8 +442,8 @@ def test_booking_queues_mail_and_sms_after_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
     assert scheduled_tasks(callbacks) == [
-        ("rdvs.booking.tasks.send_rdv_mail", (rdv.pk, "created")),
-        ("rdvs.booking.tasks.send_rdv_sms", (rdv.pk, "created")),
+        ("booking.tasks.send_rdv_mail", (rdv.pk, "created")),
+        ("booking.tasks.send_rdv_sms", (rdv.pk, "created")),
     ]
 
 
@@ -489,9 +463,9 @@ def test_a_move_to_another_agent_tells_both_agents(
     busy = booked_rdv(organisation, motif, paris(2026, 3, 4, 10, 0))  # takes Bob first
     assert list(busy.agents.all()) == [agent]
     with django_capture_on_commit_callbacks() as callbacks:
-        move_rdv_by_usager(rdv, paris(2026, 3, 4, 10, 0))
+        move_online(rdv, paris(2026, 3, 4, 10, 0))
     assert list(rdv.agents.all()) == [other]
-    expected = ("rdvs.booking.tasks.notify_agents", (rdv.pk, "moved", sorted([agent.pk, other.pk])))
+    expected = ("booking.tasks.notify_agents", (rdv.pk, "moved", sorted([agent.pk, other.pk])))
     assert expected in scheduled_tasks(callbacks)
     tasks.notify_agents(*expected[1])
     assert sorted(m.to[0] for m in mail.outbox) == ["bob.agent@exemple.fr", "carol@exemple.fr"]
@@ -542,8 +516,9 @@ def test_forged_far_away_slot_and_week_get_a_page_not_an_error(
     beyond = "?debut=999999999999999999"
     details = client.get(url("details", organisation.pk, motif.pk) + beyond)
     assert details["Location"] == url("slots", organisation.pk, motif.pk)
-    assert client.post(url("move_confirm", token) + beyond)["Location"] == url("move", token)
-    for week_url in (url("slots", organisation.pk, motif.pk), url("move", token)):
+    moved = client.post(url("rdv_move_confirm", token) + beyond)
+    assert moved["Location"] == url("rdv_move", token)
+    for week_url in (url("slots", organisation.pk, motif.pk), url("rdv_move", token)):
         page = client.get(week_url + "?semaine=9999-12-31")
         assert page.status_code == 200
         # The last week with a slot of the window (now + 14 days) instead.
@@ -569,13 +544,13 @@ def test_a_motif_no_longer_open_online_cannot_be_moved_or_booked_by_the_service(
         TerritoryService.objects.filter(territory=territory, service=service).update(
             is_active=False
         )
-    page = client.get(url("rdv", token)).content.decode()
+    page = client.get(url("rdv_detail", token)).content.decode()
     assert "Déplacer le RDV" not in page and "Annuler le RDV" in page  # cancelling stays
     new_time = paris(2026, 3, 4, 10, 0)
-    response = client.post(url("move_confirm", token) + f"?debut={slot_param(new_time)}")
-    assert response["Location"] == url("rdv", token)
-    with pytest.raises(ValueError):
-        move_rdv_by_usager(rdv, new_time)
+    response = client.post(url("rdv_move_confirm", token) + f"?debut={slot_param(new_time)}")
+    assert response["Location"] == url("rdv_detail", token)
+    with pytest.raises(ServiceError):
+        move_online(rdv, new_time)
     rdv.refresh_from_db()
     assert rdv.starts_at == when
     with pytest.raises(SlotUnavailable):
@@ -584,7 +559,7 @@ def test_a_motif_no_longer_open_online_cannot_be_moved_or_booked_by_the_service(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("action", ["cancel", "move_confirm"])
+@pytest.mark.parametrize("action", ["rdv_cancel", "rdv_move_confirm"])
 def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
     client, territory, organisation, service, agent, motif, open_range, action
 ):
@@ -600,7 +575,7 @@ def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
     def first_tab():
         try:
             with scopes_disabled(), time_machine.travel(NOW, tick=False), transaction.atomic():
-                cancel_rdv_by_usager(rdv)
+                cancel_online(rdv)
                 locked.set()
                 release.wait(10)
         finally:
@@ -611,7 +586,7 @@ def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
             locked.wait(10)
             with time_machine.travel(NOW, tick=False):
                 target = url(action, token)
-                if action == "move_confirm":
+                if action == "rdv_move_confirm":
                     target += f"?debut={slot_param(new_time)}"
                 responses.append(client.post(target))
         finally:
@@ -619,7 +594,7 @@ def test_cancelled_from_another_tab_while_submitting_is_a_message_not_an_error(
 
     race(first_tab, second_tab, locked, release)
     (response,) = responses
-    assert response["Location"] == url("rdv", token)
+    assert response["Location"] == url("rdv_detail", token)
     with time_machine.travel(NOW, tick=False):
         page = client.get(response["Location"]).content.decode()
     assert "ne peut" in page and "en ligne : contactez le service." in page
@@ -637,14 +612,14 @@ def test_the_context_reaches_no_usager_page_mail_sms_or_public_webhook_field(
     rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
     rdv.context = secret
     rdv.save(update_fields=["context"])
-    move_rdv_by_usager(rdv, paris(2026, 3, 4, 10, 0))
+    move_online(rdv, paris(2026, 3, 4, 10, 0))
     token = rdv_token(rdv)
     new_time = slot_param(paris(2026, 3, 5, 10, 0))
     pages = [
-        client.get(url("rdv", token)),
-        client.get(url("cancel", token)),
-        client.get(url("move", token)),
-        client.get(url("move_confirm", token) + f"?debut={new_time}"),
+        client.get(url("rdv_detail", token)),
+        client.get(url("rdv_cancel", token)),
+        client.get(url("rdv_move", token)),
+        client.get(url("rdv_move_confirm", token) + f"?debut={new_time}"),
     ]
     assert all(page.status_code == 200 for page in pages)
     for change in ("created", "moved"):
@@ -662,7 +637,7 @@ def test_the_context_reaches_no_usager_page_mail_sms_or_public_webhook_field(
 
 @pytest.mark.parametrize("token", ["²-abc", "١٢-abc", "-", "1-", "99999999999999999999999-abc"])
 def test_a_malformed_rdv_link_is_not_found(client, token):
-    for name in ("rdv", "cancel", "move", "move_confirm"):
+    for name in ("rdv_detail", "rdv_cancel", "rdv_move", "rdv_move_confirm"):
         assert client.get(url(name, token)).status_code == 404
         assert client.post(url(name, token)).status_code == 404
 

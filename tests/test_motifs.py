@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from motifs.eligibility import agents_for, motifs_for
 from motifs.forms import MotifForm
 from motifs.models import DAY, HOUR, MINUTE, MONTH, WEEK, LocationType, Motif
 from motifs.text import plain_text_to_html
@@ -405,11 +406,11 @@ def test_agents_use_the_motifs_of_their_services_in_their_organisations(
         organisations=[organisation],
         archived_at="2026-01-01T00:00Z",
     )
-    assert list(Motif.objects.usable_by(agent_of_service, organisation)) == [motif]
+    assert list(motifs_for(agent_of_service, organisation)) == [motif]
     # Not a member of the other organisation: nothing there, even for its service.
-    assert list(Motif.objects.usable_by(agent_of_service, second_organisation)) == []
+    assert list(motifs_for(agent_of_service, second_organisation)) == []
     AgentRoleFactory(agent=agent_of_service, organisation=second_organisation)
-    assert list(Motif.objects.usable_by(agent_of_service, second_organisation)) == [elsewhere]
+    assert list(motifs_for(agent_of_service, second_organisation)) == [elsewhere]
 
 
 def test_a_deactivated_service_makes_its_motifs_unusable(
@@ -417,12 +418,12 @@ def test_a_deactivated_service_makes_its_motifs_unusable(
 ):
     MotifFactory(territory=territory, service=service, organisations=[organisation])
     TerritoryService.objects.filter(territory=territory, service=service).update(is_active=False)
-    assert not Motif.objects.usable_by(agent_of_service, organisation).exists()
+    assert not motifs_for(agent_of_service, organisation).exists()
 
 
 def test_an_agent_without_the_service_uses_no_motif(territory, organisation, service, basic_agent):
     MotifFactory(territory=territory, service=service, organisations=[organisation])
-    assert not Motif.objects.usable_by(basic_agent, organisation).exists()
+    assert not motifs_for(basic_agent, organisation).exists()
 
 
 def test_a_service_assignment_in_another_territory_does_not_count(
@@ -430,7 +431,7 @@ def test_a_service_assignment_in_another_territory_does_not_count(
 ):
     MotifFactory(territory=territory, service=service, organisations=[organisation])
     AgentServiceFactory(agent=basic_agent, territory=other_territory, service=service)
-    assert not Motif.objects.usable_by(basic_agent, organisation).exists()
+    assert not motifs_for(basic_agent, organisation).exists()
 
 
 def test_an_archived_motif_can_be_restored_unless_its_place_is_taken(
@@ -472,12 +473,24 @@ def test_a_clash_created_while_the_form_was_checked_is_refused_clearly(
     assert Motif.objects.count() == 1
 
 
-def test_agents_for_a_motif_match_the_motifs_usable_by_each_agent(territory, organisation, service):
+def test_agents_for_a_motif_match_the_motifs_usable_by_each_agent(
+    territory, organisation, service, other_territory
+):
     """The slot search asks "which agents may take this motif"; the forms ask "which
-    motifs may this agent use": both must give the same answer."""
-    from rdvs.slots import agents_for
-
+    motifs may this agent use": both directions of `eligibility` give the same pairs,
+    whatever makes a pair ineligible."""
     motif = MotifFactory(territory=territory, service=service, organisations=[organisation])
+    archived = MotifFactory(
+        territory=territory,
+        service=service,
+        organisations=[organisation],
+        archived_at="2026-01-01T00:00Z",
+    )
+    not_shared = MotifFactory(
+        territory=territory,
+        service=service,
+        organisations=[OrganisationFactory(territory=territory)],
+    )
     assigned = AgentFactory()
     AgentRoleFactory(agent=assigned, organisation=organisation)
     AgentServiceFactory(agent=assigned, territory=territory, service=service)
@@ -485,7 +498,20 @@ def test_agents_for_a_motif_match_the_motifs_usable_by_each_agent(territory, org
     AgentRoleFactory(agent=not_assigned, organisation=organisation)
     elsewhere = AgentFactory()
     AgentServiceFactory(agent=elsewhere, territory=territory, service=service)
-    for agent in (assigned, not_assigned, elsewhere):
-        usable = Motif.objects.usable_by(agent, organisation).filter(pk=motif.pk).exists()
-        assert usable == agents_for(motif, organisation).filter(pk=agent.pk).exists()
+    assigned_in_another_territory = AgentFactory()
+    AgentRoleFactory(agent=assigned_in_another_territory, organisation=organisation)
+    AgentServiceFactory(
+        agent=assigned_in_another_territory, territory=other_territory, service=service
+    )
+    inactive = AgentFactory(is_active=False)
+    AgentRoleFactory(agent=inactive, organisation=organisation)
+    AgentServiceFactory(agent=inactive, territory=territory, service=service)
+    agents = (assigned, not_assigned, elsewhere, assigned_in_another_territory, inactive)
+    for agent in agents:
+        for candidate in (motif, archived, not_shared):
+            usable = motifs_for(agent, organisation).filter(pk=candidate.pk).exists()
+            assert usable == agents_for(candidate, organisation).filter(pk=agent.pk).exists()
     assert list(agents_for(motif, organisation)) == [assigned]
+    assert list(motifs_for(assigned, organisation)) == [motif]
+    assert not agents_for(archived, organisation).exists()
+    assert not agents_for(not_shared, organisation).exists()

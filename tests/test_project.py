@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import Agent, TerritoryAdmin
+from availability.slots import find_slots
 from motifs.models import Motif
-from rdvs.slots import find_slots
 from territories.models import Organisation, Territory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,6 +82,7 @@ PROJECT_APPS = [
     "user_records",
     "rdv_settings",
     "rdvs",
+    "availability",
     "webhooks",
 ]
 

@@ -46,7 +46,7 @@ def bob(client, basic_agent):
 
 
 def rdv_url(name, rdv):
-    return reverse(f"rdvs:{name}", kwargs={"territory_pk": rdv.territory_id, "rdv_pk": rdv.pk})
+    return reverse(f"rdvs:rdv_{name}", kwargs={"territory_pk": rdv.territory_id, "rdv_pk": rdv.pk})
 
 
 def form_data(motif, record, agents, hour="10:00", **extra):
@@ -75,7 +75,7 @@ def make_rdv(motif, *agents, hour=10, **kwargs):
 def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, basic_agent):
     record = usager(territory, first_name="Jeanne", last_name="Martin")
     MotifFactory(territory=territory, name="Motif d'un autre service", organisations=[])
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     page = bob.get(url)
     assert page.status_code == 200
     assert [m.name for m in page.context["form"].fields["motif"].queryset] == [motif.name]
@@ -98,7 +98,7 @@ def test_an_agent_of_several_organisations_chooses_one_first(
 ):
     second = OrganisationFactory(territory=territory, name="CCAS de Romans")
     AgentRoleFactory(agent=basic_agent, organisation=second)
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     choice = bob.get(url)
     assert list(choice.context["form"].fields["organisation"].queryset) == [
         second,
@@ -115,7 +115,7 @@ def test_an_agent_of_several_organisations_chooses_one_first(
 def test_an_overlap_is_a_form_error_and_nothing_is_lost(bob, territory, motif, basic_agent):
     make_rdv(motif, basic_agent, hour=10)
     record = usager(territory)
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     response = bob.post(url, form_data(motif, record, [basic_agent], hour="10:15"))
     assert response.status_code == 200
     assert "Cet agent a déjà un RDV sur ce créneau." in response.content.decode()
@@ -124,7 +124,7 @@ def test_an_overlap_is_a_form_error_and_nothing_is_lost(bob, territory, motif, b
 
 
 def test_bad_input_is_a_french_error(bob, territory, motif, basic_agent):
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     response = bob.post(url, {"motif": "999999", "day": "demain"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -134,7 +134,7 @@ def test_bad_input_is_a_french_error(bob, territory, motif, basic_agent):
 
 
 def test_a_foreign_user_record_is_refused(bob, territory, other_territory, motif, basic_agent):
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     stranger = usager(other_territory)
     response = bob.post(url, form_data(motif, stranger, [basic_agent]))
     assert response.status_code == 200
@@ -144,7 +144,7 @@ def test_a_foreign_user_record_is_refused(bob, territory, other_territory, motif
 def test_user_records_are_searched_by_name_accents_ignored(bob, territory, motif):
     helene = usager(territory, first_name="Hélène", last_name="Durand")
     usager(territory, first_name="Paul", last_name="Martin")
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     response = bob.get(url, {"q": "helene"})
     assert list(response.context["form"].fields["user_records"].queryset) == [helene]
 
@@ -153,7 +153,7 @@ def test_user_record_search_skips_the_fields_the_territory_hides(bob, territory,
     from tests.factories import UserRecordSettingsFactory
 
     married = usager(territory, first_name="Anne", last_name="Roux", birth_name="Lefebvre")
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     assert list(
         bob.get(url, {"q": "lefebvre"}).context["form"].fields["user_records"].queryset
     ) == [married]
@@ -166,7 +166,7 @@ def test_context_shown_when_on_hidden_when_off_and_kept(
 ):
     rdv_settings = RdvSettingsFactory(territory=territory, context_enabled=True)
     record = usager(territory)
-    create = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    create = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     assert "Contexte" in bob.get(create).content.decode()
     bob.post(create, form_data(motif, record, [basic_agent], context="Suivi ASE en cours"))
     rdv = Rdv.objects.get()
@@ -289,7 +289,7 @@ def test_a_day_beyond_any_calendar_shows_today(bob, territory, motif, basic_agen
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_an_rdv_date_beyond_any_calendar_is_a_french_error(bob, territory, motif, basic_agent, day):
-    url = reverse("rdvs:create", kwargs={"territory_pk": territory.pk})
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
     data = form_data(motif, usager(territory), [basic_agent], hour="23:30", duration="480")
     response = bob.post(url, {**data, "day": day})
     assert response.status_code == 200

@@ -5,14 +5,15 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
+from motifs.eligibility import motifs_for
 from rdvs import services
 from rdvs.models import Rdv, RdvAgent, RdvStatus
-from rdvs.queries import motifs_for
+from territories.errors import Conflict
+from territories.models import AuditEntry
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
@@ -30,14 +31,14 @@ TOMORROW_MORNING = timezone.now().replace(hour=9, minute=0, second=0, microsecon
 
 
 def create(organisation, motif, agents, starts_at=TOMORROW_MORNING, minutes=30, **kwargs):
-    return services.create_rdv(
+    return services.book(
         organisation,
         motif=motif,
         user_records=[usager(organisation.territory)],
         agents=agents,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=minutes),
-        created_by_agent=agents[0],
+        acting_agent=agents[0],
         **kwargs,
     )
 
@@ -63,14 +64,14 @@ def test_an_overlapping_rdv_of_the_same_agent_is_refused_in_french(
     organisation, motif, admin_agent, basic_agent
 ):
     create(organisation, motif, [admin_agent])
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(Conflict) as refused:
         create(
             organisation,
             motif,
             [basic_agent, admin_agent],
             TOMORROW_MORNING + timedelta(minutes=15),
         )
-    assert "Cet agent a déjà un RDV sur ce créneau." in refused.value.messages
+    assert refused.value.message == "Cet agent a déjà un RDV sur ce créneau."
     assert Rdv.objects.count() == 1  # nothing half-saved
     create(organisation, motif, [basic_agent], TOMORROW_MORNING + timedelta(minutes=15))
 
@@ -96,8 +97,8 @@ def test_two_simultaneous_submissions_for_one_agent_cannot_both_succeed(
                         first_inserted.set()
                         threading.Event().wait(0.5)
             outcomes[name] = "created"
-        except ValidationError as error:
-            outcomes[name] = error.messages
+        except Conflict as error:
+            outcomes[name] = [error.message]
         finally:
             connections.close_all()
 
@@ -117,24 +118,24 @@ def test_excused_or_cancelled_rdvs_free_the_slot_and_cannot_come_back_over_anoth
     organisation, motif, admin_agent
 ):
     rdv = create(organisation, motif, [admin_agent])
-    services.change_status(rdv, RdvStatus.EXCUSED, actor=admin_agent)
+    services.set_status(rdv, RdvStatus.EXCUSED, acting_agent=admin_agent)
     assert not RdvAgent.objects.get(rdv=rdv).holds_time
     assert Event.objects.filter(type="rdv.updated").count() == 1
     create(organisation, motif, [admin_agent])  # the freed slot is taken again
-    with pytest.raises(ValidationError):
-        services.change_status(rdv, RdvStatus.UNKNOWN, actor=admin_agent)
+    with pytest.raises(Conflict):
+        services.set_status(rdv, RdvStatus.UNKNOWN, acting_agent=admin_agent)
     rdv.refresh_from_db()
     assert rdv.status == RdvStatus.EXCUSED
 
 
 def test_cancel_records_when_and_publishes_rdv_cancelled(organisation, motif, admin_agent):
     rdv = create(organisation, motif, [admin_agent])
-    services.cancel_rdv(rdv, actor=admin_agent)
+    services.cancel(rdv, acting_agent=admin_agent)
     rdv.refresh_from_db()
     assert rdv.status == RdvStatus.CANCELLED and rdv.cancelled_at is not None
     assert not RdvAgent.objects.get(rdv=rdv).holds_time
     assert Event.objects.get(type="rdv.cancelled").payload["status"] == "cancelled"
-    services.change_status(rdv, RdvStatus.SEEN, actor=admin_agent)
+    services.set_status(rdv, RdvStatus.SEEN, acting_agent=admin_agent)
     rdv.refresh_from_db()
     assert rdv.cancelled_at is None and RdvAgent.objects.get(rdv=rdv).holds_time
 
@@ -144,13 +145,14 @@ def test_update_moves_the_agents_times_and_swaps_agents(
 ):
     rdv = create(organisation, motif, [admin_agent])
     later = TOMORROW_MORNING + timedelta(hours=2)
-    services.update_rdv(
+    services.update(
         rdv,
         motif=motif,
         user_records=list(rdv.user_records.all()),
         agents=[basic_agent],
         starts_at=later,
         ends_at=later + timedelta(minutes=45),
+        acting_agent=admin_agent,
     )
     link = RdvAgent.objects.get(rdv=rdv)
     assert (link.agent, link.starts_at, link.ends_at) == (
@@ -178,7 +180,7 @@ def test_webhook_payload_keeps_the_context_internal_and_only_while_switched_on(
     settings.context_enabled = False
     settings.save()
     rdv = Rdv.objects.get()
-    services.change_status(rdv, RdvStatus.SEEN, actor=admin_agent)
+    services.set_status(rdv, RdvStatus.SEEN, acting_agent=admin_agent)
     assert Event.objects.get(type="rdv.updated").payload["internal"] == {}
 
 
@@ -205,10 +207,8 @@ def test_motifs_for_an_agent_follow_services_organisations_and_archiving(
 def test_every_rdv_write_leaves_an_audit_entry_with_its_author(
     organisation, motif, admin_agent, basic_agent
 ):
-    from territories.models import AuditEntry
-
     rdv = create(organisation, motif, [admin_agent])
-    services.change_status(rdv, RdvStatus.SEEN, actor=basic_agent)
+    services.set_status(rdv, RdvStatus.SEEN, acting_agent=basic_agent)
     entries = list(AuditEntry.objects.filter(object_id=str(rdv.pk)).order_by("pk"))
     assert [(e.action, e.actor) for e in entries] == [
         ("rdv.created", admin_agent),

@@ -3,9 +3,10 @@ from datetime import date, time, timedelta
 import pytest
 import time_machine
 
+from availability.slots import PARIS, find_slots
+from motifs.eligibility import agents_for
 from motifs.models import DAY, HOUR, WEEK
 from rdvs.models import RdvStatus
-from rdvs.slots import PARIS, agents_for, find_slots
 from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_range
 from tests.factories import (
     AbsenceFactory,

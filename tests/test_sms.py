@@ -4,7 +4,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from rdvs import sms
+from config import sms
 
 
 class RecordingBackend(sms.BaseSmsBackend):
@@ -22,7 +22,7 @@ def test_the_backend_is_chosen_by_the_setting(settings):
 
 
 def test_the_outbox_backend_keeps_messages_in_order(settings):
-    settings.SMS_BACKEND = "rdvs.sms.OutboxSmsBackend"
+    settings.SMS_BACKEND = "config.sms.OutboxSmsBackend"
     sms.send_sms("0612345678", "premier")
     sms.send_sms("0712345678", "second")
     assert [m.text for m in sms.outbox()] == ["premier", "second"]
@@ -52,7 +52,7 @@ def receiver():
 
 def test_brevo_backend_posts_the_message_in_international_format(settings, receiver, monkeypatch):
     url, received = receiver
-    settings.SMS_BACKEND = "rdvs.sms.BrevoSmsBackend"
+    settings.SMS_BACKEND = "config.sms.BrevoSmsBackend"
     settings.ANYMAIL = {"BREVO_API_KEY": "cle-de-test"}
     monkeypatch.setattr(sms.BrevoSmsBackend, "url", url)
     sms.send_sms("06 12 34 56 78", "RDV confirmé")

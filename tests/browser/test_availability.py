@@ -2,7 +2,7 @@ import re
 
 from playwright.sync_api import expect
 
-from rdvs.models import AvailabilityRange
+from availability.models import AvailabilityRange
 from tests.booking_helpers import public_motif
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, AgentServiceFactory

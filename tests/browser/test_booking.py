@@ -6,8 +6,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from config import sms
 from motifs.models import DAY
-from rdvs import sms
 from rdvs.models import Rdv
 from tests.booking_helpers import public_motif, receiving_agent, weekly_range
 from tests.browser.conftest import assert_accessible

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from availability.models import AvailabilityRange, Recurrence
 from motifs.models import LocationType, Motif
-from rdvs.models import AvailabilityRange, Recurrence
 from territories.models import Organisation, Service, Territory, TerritoryService
 
 DEMO_PASSWORD = "demo-rdv-2026"  # noqa: S105  documented demo login, development only

@@ -1,0 +1,172 @@
+"""Forms of the agents' availability screens. Every choice list is narrowed to the territory."""
+
+from __future__ import annotations
+
+from django import forms
+
+from agents.models import Agent, AgentRole
+from availability.models import WEEKDAY_CHOICES, Absence, AvailabilityRange, Recurrence
+from motifs.eligibility import motifs_for
+from motifs.models import Motif
+from rdvs.forms import validate_agenda_day
+from territories.models import Organisation
+
+EVERY_N_WEEKS_CHOICES = [
+    (1, "Toutes les semaines"),
+    (2, "Toutes les 2 semaines"),
+    (3, "Toutes les 3 semaines"),
+    (4, "Toutes les 4 semaines"),
+]
+
+
+def territory_agents(territory):
+    return Agent.objects.filter(roles__organisation__territory=territory, is_active=True).distinct()
+
+
+class AgentChoiceMixin:
+    """Admins choose the agent (any agent of the territory); agents act for themselves."""
+
+    def setup_agent(self, territory, acting_agent, is_admin: bool) -> None:
+        self.territory = territory
+        self.acting_agent = acting_agent
+        if is_admin:
+            self.fields["agent"].queryset = territory_agents(territory)
+            self.fields["agent"].initial = acting_agent.pk
+        else:
+            del self.fields["agent"]
+
+    def chosen_agent(self):
+        if "agent" in self.fields:
+            return self.cleaned_data.get("agent")
+        return self.acting_agent
+
+
+class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
+    # Querysets are set per territory in __init__ (scoped managers refuse a bare query).
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation._base_manager.none()
+    )
+    motifs = forms.ModelMultipleChoiceField(
+        label="Motifs",
+        queryset=Motif._base_manager.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Jours de la semaine",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour une plage répétée chaque semaine.",
+    )
+    every_n_weeks = forms.TypedChoiceField(
+        label="Fréquence", choices=EVERY_N_WEEKS_CHOICES, coerce=int, initial=1
+    )
+
+    class Meta:
+        model = AvailabilityRange
+        fields = [
+            "agent",
+            "organisation",
+            "title",
+            "motifs",
+            "first_day",
+            "start_time",
+            "end_time",
+            "recurrence",
+            "weekdays",
+            "every_n_weeks",
+            "until",
+        ]
+        widgets = {
+            "recurrence": forms.RadioSelect,
+            "first_day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        help_texts = {"until": "Laissez vide pour une plage sans fin."}
+
+    def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_agent(territory, acting_agent, is_admin)
+        for name in ("first_day", "until"):
+            self.fields[name].validators.append(validate_agenda_day)
+        self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
+        self.fields["motifs"].queryset = Motif.objects.filter(
+            territory=territory, archived_at__isnull=True
+        )
+        self.fields[
+            "motifs"
+        ].help_text = (
+            "Seuls les motifs des services de l'agent, proposés dans l'organisation, sont acceptés."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        agent = self.chosen_agent()
+        organisation = cleaned.get("organisation")
+        start_time, end_time = cleaned.get("start_time"), cleaned.get("end_time")
+        if start_time and end_time and end_time <= start_time:
+            self.add_error("end_time", "L'heure de fin doit être après l'heure de début.")
+        if cleaned.get("recurrence") == Recurrence.WEEKLY:
+            if not cleaned.get("weekdays"):
+                self.add_error("weekdays", "Choisissez au moins un jour de la semaine.")
+        else:
+            cleaned["weekdays"] = []
+            cleaned["every_n_weeks"] = 1
+            cleaned["until"] = None
+        until, first_day = cleaned.get("until"), cleaned.get("first_day")
+        if until and first_day and until < first_day:
+            self.add_error("until", "La date de fin de répétition doit suivre le premier jour.")
+        if agent and organisation:
+            if not AgentRole.objects.filter(agent=agent, organisation=organisation).exists():
+                self.add_error("organisation", "Cet agent ne fait pas partie de l'organisation.")
+            elif cleaned.get("motifs"):
+                allowed = set(motifs_for(agent, organisation).values_list("pk", flat=True))
+                refused = [m.name for m in cleaned["motifs"] if m.pk not in allowed]
+                if refused:
+                    self.add_error(
+                        "motifs",
+                        "Cet agent ne peut pas proposer ces motifs dans cette organisation : "
+                        + ", ".join(refused)
+                        + ".",
+                    )
+        return cleaned
+
+    def save(self, commit: bool = True):
+        self.instance.territory = self.territory
+        self.instance.agent = self.chosen_agent()
+        return super().save(commit=commit)
+
+
+class AbsenceForm(AgentChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Absence
+        fields = ["agent", "title", "starts_at", "ends_at"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_agent(territory, acting_agent, is_admin)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].validators.append(validate_agenda_day)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "La fin de l'absence doit être après son début.")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        self.instance.territory = self.territory
+        self.instance.agent = self.chosen_agent()
+        return super().save(commit=commit)
