@@ -102,6 +102,21 @@ class AvailabilityRange(models.Model):
             end,
         )
 
+    def overlapping(self) -> "AvailabilityRange | None":
+        """Another range of the same agent in the same organisation open at the same
+        time on a common day, if any (availability.services holds the lock under which
+        this answer stays true until the save commits)."""
+        others = AvailabilityRange.objects.filter(
+            agent_id=self.agent_id,
+            organisation_id=self.organisation_id,
+            start_time__lt=self.end_time,
+            end_time__gt=self.start_time,
+        ).exclude(pk=self.pk)
+        for other in others:
+            if self.shares_a_day_with(other):
+                return other
+        return None
+
     def shares_a_day_with(self, other: "AvailabilityRange") -> bool:
         """Whether two ranges are open on a common day. Once both have begun, weekly
         patterns repeat every lcm(N1, N2) weeks, so one such period (plus a week) settles it."""
@@ -115,6 +130,14 @@ class AvailabilityRange(models.Model):
         return bool(
             set(self.occurrence_dates(start, end)) & set(other.occurrence_dates(start, end))
         )
+
+
+def overlap_message(clash: AvailabilityRange) -> str:
+    """The refusal of a range that overlaps `clash`."""
+    return (
+        f"Cette plage chevauche une autre plage de l'agent dans cette organisation "
+        f"({clash}, {clash.start_time:%H:%M}–{clash.end_time:%H:%M})."
+    )
 
 
 def occurrence_dates(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from availability.models import Absence, AvailabilityRange
+from availability.models import Absence, AvailabilityRange, overlap_message
 from availability.payloads import absence_payload, availability_range_payload
 from territories.changes import record_change
 from territories.errors import Conflict
@@ -46,29 +46,11 @@ def _lock_agent(agent_id: int) -> None:
     )
 
 
-def overlapping_range(availability_range: AvailabilityRange) -> AvailabilityRange | None:
-    """Another range of the same agent in the same organisation open at the same time
-    on a common day, if any."""
-    others = AvailabilityRange.objects.filter(
-        agent_id=availability_range.agent_id,
-        organisation_id=availability_range.organisation_id,
-        start_time__lt=availability_range.end_time,
-        end_time__gt=availability_range.start_time,
-    ).exclude(pk=availability_range.pk)
-    for other in others:
-        if availability_range.shares_a_day_with(other):
-            return other
-    return None
-
-
 def _refuse_overlap(availability_range: AvailabilityRange) -> None:
     _lock_agent(availability_range.agent_id)
-    clash = overlapping_range(availability_range)
+    clash = availability_range.overlapping()
     if clash:
-        raise Conflict(
-            f"Cette plage chevauche une autre plage de l'agent dans cette organisation "
-            f"({clash}, {clash.start_time:%H:%M}–{clash.end_time:%H:%M})."
-        )
+        raise Conflict(overlap_message(clash))
 
 
 def _record_range(availability_range, action: str, acting_agent, before: dict | None) -> None:

@@ -19,12 +19,12 @@ from datetime import datetime
 
 from django.db import transaction
 
-from availability.slots import booking_window, slot_at
+from availability.slots import slot_at
 from booking import tasks
-from booking.queries import public_motifs
+from booking.rules import can_move, open_online
 from motifs.models import Motif
 from rdvs import services as rdv_services
-from rdvs.models import Rdv, RdvStatus
+from rdvs.models import Rdv
 from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
 from user_records.fields import STANDARD_FIELDS
@@ -52,23 +52,6 @@ def _slot_gone_when_taken() -> Iterator[None]:
         yield
     except rdv_services.SlotTaken as taken:
         raise SlotUnavailable from taken
-
-
-def open_online(motif: Motif, organisation: Organisation) -> bool:
-    """Still bookable online: open to usagers, not archived, its service active."""
-    return public_motifs(organisation).filter(pk=motif.pk).exists()
-
-
-def can_move(rdv: Rdv, now: datetime | None = None) -> bool:
-    """Only for motifs open to self-service moves (and still to online booking), while
-    the RDV is inside the window."""
-    low, _high = booking_window(rdv.motif, now)
-    return (
-        rdv.motif.public_can_move
-        and rdv.status == RdvStatus.UNKNOWN
-        and rdv.starts_at > low
-        and open_online(rdv.motif, rdv.organisation)
-    )
 
 
 @transaction.atomic

@@ -20,20 +20,20 @@ from django_scopes import scope, scopes_disabled
 
 from availability.slots import PARIS, Slot, booking_window, find_slots, slot_at
 from booking.forms import AcknowledgeForm, build_details_form, user_record_from_details
-from booking.queries import public_motifs
+from booking.rules import can_move, public_motifs
 from booking.services import (
     CANNOT_MOVE_ONLINE,
     SLOT_GONE,
     SlotUnavailable,
     book_online,
-    can_move,
     cancel_online,
     move_online,
 )
 from booking.tokens import rdv_pk_from_token, rdv_token
 from config import ratelimits
 from rdvs.models import Rdv
-from rdvs.services import CANNOT_CANCEL_ONLINE, can_cancel
+from rdvs.rules import can_cancel
+from rdvs.services import CANNOT_CANCEL_ONLINE
 from territories.errors import ServiceError
 from territories.models import Organisation, Territory
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from rdvs.models import Rdv, RdvAgent
+from rdvs.payloads import rdv_payload
+from territories.admin_changes import RecordedChangesAdmin
 
 
 class ReadOnlyRdvAgentMixin:
@@ -24,20 +26,47 @@ class RdvAgentInline(ReadOnlyRdvAgentMixin, admin.TabularInline):
 
 
 @admin.register(Rdv)
-class RdvAdmin(admin.ModelAdmin):
+class RdvAdmin(RecordedChangesAdmin, admin.ModelAdmin):
+    """Support staff may correct an RDV's motif, usagers and context (recorded as
+    `rdv.updated`); when, with whom and its status change through rdvs.services, from
+    the agents' screens, so that the agents' copied times stay in step. An RDV is
+    cancelled, never deleted."""
+
     list_display = ["starts_at", "motif", "organisation", "territory", "status"]
     list_filter = ["territory", "status", "created_by"]
     search_fields = ["motif__name", "organisation__name", "user_records__last_name"]
     list_select_related = ["motif", "organisation", "territory"]
-    raw_id_fields = ["user_records", "created_by_agent", "arrival_recorded_by"]
-    # Times and status are copied to the agents' rows by rdvs.services only: they are
-    # changed from the agents' screens, never here.
-    readonly_fields = ["starts_at", "ends_at", "status", "cancelled_at"]
+    raw_id_fields = ["user_records"]
+    readonly_fields = [
+        "territory",
+        "organisation",
+        "starts_at",
+        "ends_at",
+        "status",
+        "cancelled_at",
+        "created_by",
+        "created_by_agent",
+        "arrived_at",
+        "arrival_recorded_by",
+    ]
     inlines = [RdvAgentInline]
     date_hierarchy = "starts_at"
 
     def has_add_permission(self, request) -> bool:
-        return False  # an RDV gets its agents through rdvs.services.book
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def recorded_state(self, territory, key):
+        rdv = Rdv._base_manager.filter(pk=key).first()
+        return rdv, rdv and rdv_payload(rdv)
+
+    def recorded_action(self, before, after):
+        return "rdv.updated"
+
+    def recorded_organisations(self, before, after):
+        return {payload["organisation_id"] for payload in (before, after) if payload}
 
 
 @admin.register(RdvAgent)

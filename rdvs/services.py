@@ -14,7 +14,7 @@ RDV's payload, re-reading the RDV under a row lock first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +23,7 @@ from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from rdvs.models import FREEING_STATUSES, CreatedBy, Rdv, RdvAgent, RdvStatus
 from rdvs.payloads import rdv_payload
+from rdvs.rules import can_cancel, can_record_arrival
 from rdvs.tasks import send_arrival_mail
 from territories.changes import record_change
 from territories.errors import Conflict, ServiceError
@@ -37,8 +38,6 @@ CANNOT_CANCEL_ONLINE = "Ce RDV ne peut plus être annulé en ligne : contactez l
 ARRIVAL_REFUSED = (
     "L'arrivée en salle d'attente ne peut être enregistrée que pour un RDV du jour, à venir."
 )
-# A usager may cancel online until this long before the RDV (then: by phone).
-USAGER_CANCEL_DELAY = timedelta(hours=4)
 
 
 class SlotTaken(Conflict):
@@ -236,12 +235,6 @@ def set_status(rdv: Rdv, status: str, *, acting_agent) -> Rdv:
     return _set_status(_locked(rdv), status, acting_agent)
 
 
-def can_cancel(rdv: Rdv, now: datetime | None = None) -> bool:
-    """Whether the usager may still cancel online (agents always may)."""
-    now = now or timezone.now()
-    return rdv.status == RdvStatus.UNKNOWN and rdv.starts_at > now + USAGER_CANCEL_DELAY
-
-
 @transaction.atomic
 def cancel(rdv: Rdv, *, acting_agent) -> Rdv:
     """Cancel for an agent, or for the usager (`acting_agent` None) while `can_cancel`
@@ -250,16 +243,6 @@ def cancel(rdv: Rdv, *, acting_agent) -> Rdv:
     if acting_agent is None and not can_cancel(rdv):
         raise ServiceError(CANNOT_CANCEL_ONLINE)
     return _set_status(rdv, RdvStatus.CANCELLED, acting_agent)
-
-
-def can_record_arrival(rdv: Rdv, waiting_room_enabled: bool) -> bool:
-    """Today's RDVs that have not happened yet, while the waiting room is in use."""
-    return (
-        waiting_room_enabled
-        and rdv.arrived_at is None
-        and rdv.status == RdvStatus.UNKNOWN
-        and timezone.localtime(rdv.starts_at).date() == timezone.localdate()
-    )
 
 
 @transaction.atomic

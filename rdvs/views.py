@@ -29,6 +29,7 @@ from rdvs.forms import (
 )
 from rdvs.models import RdvStatus
 from rdvs.queries import agenda, organisations_of, rdvs_visible_to, with_details
+from rdvs.rules import can_record_arrival
 from territories.errors import ServiceError
 from territories.tenancy import TerritoryMemberRequiredMixin
 
@@ -48,7 +49,7 @@ def _day_from(request) -> date:
 
 def _annotate_waiting_room(rdvs, rdv_settings) -> None:
     for rdv in rdvs:
-        rdv.can_record_arrival = services.can_record_arrival(rdv, rdv_settings.waiting_room_enabled)
+        rdv.can_record_arrival = can_record_arrival(rdv, rdv_settings.waiting_room_enabled)
         rdv.shows_waiting = (
             rdv_settings.notifies_visually
             and rdv.arrived_at is not None

@@ -3,6 +3,7 @@ same actions (audit entry and, when published, webhook event), staff as the acto
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,13 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import AgentRole, Invitation, TerritoryAdmin
+from availability.models import Absence, AvailabilityRange
 from motifs.models import Motif
+from rdvs.models import RdvAgent
 from territories.admin_changes import RecordedChangesAdmin
 from territories.changes import published_types
 from territories.models import AuditEntry, TerritoryService
 from tests.factories import (
+    AbsenceFactory,
     AgentFactory,
     AgentRoleFactory,
+    AvailabilityRangeFactory,
     CustomFieldFactory,
     DeliveryFactory,
     EndpointFactory,
@@ -26,14 +31,24 @@ from tests.factories import (
     MotifFactory,
     ServiceFactory,
     UserRecordFactory,
+    rdv_with_agents,
 )
 from tests.form_data import submitted
 from user_records.models import UserRecord
 from webhooks.models import DeliveryStatus, Event
 
-# Models of the apps whose writes this branch records; the territory itself and the
-# audit log belong to the ground floor, RDVs to the RDV write API.
-RECORDED_APPS = ["agents", "motifs", "user_records", "rdv_settings", "webhooks", "territories"]
+# Models of the apps whose writes are recorded; the territory itself and the audit log
+# belong to the ground floor.
+RECORDED_APPS = [
+    "agents",
+    "motifs",
+    "user_records",
+    "rdv_settings",
+    "webhooks",
+    "territories",
+    "rdvs",
+    "availability",
+]
 NOT_HERE = {"territories.Territory", "territories.AuditEntry"}
 
 
@@ -230,3 +245,59 @@ def test_a_bulk_deletion_records_each_object(staff, territory):
     )
     assert not UserRecord.objects.exists()
     assert AuditEntry.objects.filter(action="user_record.deleted").count() == 2
+
+
+def test_rdvs_ranges_and_absences_edited_by_support(
+    staff, territory, organisation, basic_agent, admin_agent
+):
+    rdv = rdv_with_agents(basic_agent, territory=territory, organisation=organisation)
+    record = UserRecordFactory(territory=territory, last_name="Martin")
+    later = timezone.localtime(rdv.starts_at) + timedelta(hours=2)
+    change(
+        staff,
+        rdv,
+        user_records=str(record.pk),
+        starts_at_0=later.date().isoformat(),
+        starts_at_1=later.time().isoformat(),
+    )
+    entry, event = recorded("rdv.updated")
+    assert [r["last_name"] for r in entry.after["user_records"]] == ["Martin"]
+    assert event.organisation_ids == [organisation.pk]
+    # When and with whom change through rdvs.services only: the agents' copies agree.
+    rdv.refresh_from_db()
+    assert RdvAgent.objects.get(rdv=rdv).starts_at == rdv.starts_at != later
+    assert admin_url(rdv, "delete") not in staff.get(admin_url(rdv)).text  # cancelled instead
+
+    motif = MotifFactory(territory=territory, organisations=[organisation])
+    first = AvailabilityRangeFactory(
+        territory=territory,
+        organisation=organisation,
+        agent=basic_agent,
+        motifs=[motif],
+        title="Matin",
+    )
+    change(staff, first, title="Permanence du matin")
+    entry, event = recorded("availability_range.updated")
+    assert entry.after == {"title": "Permanence du matin"}
+    assert event.organisation_ids == [organisation.pk]
+    other_day = AvailabilityRangeFactory(
+        territory=territory,
+        organisation=organisation,
+        agent=basic_agent,
+        motifs=[motif],
+        first_day=first.first_day + timedelta(days=1),
+    )
+    data = admin_form_data(staff.get(admin_url(other_day)))
+    refused = staff.post(admin_url(other_day), {**data, "first_day": first.first_day.isoformat()})
+    assert refused.status_code == 200
+    assert "Cette plage chevauche une autre plage de l&#x27;agent" in refused.text
+    staff.post(admin_url(first, "delete"), {"post": "yes"})
+    assert list(AvailabilityRange.objects.all()) == [other_day]
+    recorded("availability_range.deleted")
+
+    absence = AbsenceFactory(territory=territory, agent=admin_agent, title="Congés")
+    change(staff, absence, title="Formation")
+    recorded("absence.updated")
+    staff.post(admin_url(absence, "delete"), {"post": "yes"})
+    assert not Absence.objects.exists()
+    recorded("absence.deleted")
