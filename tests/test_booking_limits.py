@@ -7,8 +7,8 @@ from html import unescape
 import pytest
 from django.test import Client
 
+from booking.tokens import rdv_token
 from config import ratelimits
-from rdvs.booking.tokens import rdv_token
 from rdvs.models import Rdv
 from tests.booking_helpers import paris
 from tests.test_booking import (  # noqa: F401  fixtures
@@ -130,7 +130,7 @@ def test_moves_count_against_the_same_phone_number(
     for number, when in enumerate(moves):
         client = Client(REMOTE_ADDR=f"198.51.100.{number + 1}")
         response = client.post(
-            url("move_confirm", token) + f"?debut={slot_param(when)}", follow=True
+            url("rdv_move_confirm", token) + f"?debut={slot_param(when)}", follow=True
         )
     assert "avec ce numéro de téléphone" in unescape(response.text)
     rdv.refresh_from_db()

@@ -26,9 +26,9 @@ def secret_urls() -> list[str]:
     return [
         reverse("invitation_accept", args=["jeton-secret-42"]),
         reverse("password_reset_confirm", args=["MQ", "cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
-        reverse("booking:rdv", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
-        reverse("booking:cancel", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
-        reverse("booking:move", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
+        reverse("booking:rdv_detail", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
+        reverse("booking:rdv_cancel", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
+        reverse("booking:rdv_move", args=["7-cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d"]),
         "/territoires/1/usagers/?q=Dupontel&page=2",
         "/connexion/?next=/invitations/jeton-secret-42/",
     ]
