@@ -12,19 +12,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.invitations import open_invitation_for, territory_agents
-from agents.models import (
-    AccessLevel,
-    Agent,
-    AgentRole,
-    AgentService,
-    Invitation,
-    TerritoryAdmin,
-)
+from agents.models import Agent, Invitation
 from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
 from rdvs.models import RdvAgent
 from territories.changes import check_version, record_change
 from territories.errors import ServiceError
-from territories.models import Organisation, Service, Territory
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryAdmin,
+)
 from territories.queries import active_services
 
 ALREADY_MEMBER = "Cette adresse appartient déjà à un agent de cet espace."

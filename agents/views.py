@@ -15,7 +15,7 @@ from agents.forms import (
     QueuedPasswordResetForm,
 )
 from agents.invitations import territory_agents
-from agents.models import AgentRole, AgentService, Invitation
+from agents.models import Invitation
 from agents.payloads import agent_payload
 from agents.queries import (
     agents_with_details,
@@ -25,6 +25,7 @@ from agents.queries import (
 )
 from territories.changes import version_of
 from territories.errors import ServiceError
+from territories.models import AgentRole, AgentService
 from territories.sections import SECTIONS
 from territories.tenancy import (
     ROLE_ADMIN,

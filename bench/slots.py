@@ -24,10 +24,17 @@ RUNS = 7
 
 
 def build():
-    from agents.models import Agent, AgentRole, AgentService
+    from agents.models import Agent
     from motifs.models import Motif
     from rdvs.models import Absence, AvailabilityRange, Rdv, RdvAgent
-    from territories.models import Organisation, Service, Territory, TerritoryService
+    from territories.models import (
+        AgentRole,
+        AgentService,
+        Organisation,
+        Service,
+        Territory,
+        TerritoryService,
+    )
 
     territory = Territory.objects.create(name="Banc d'essai")
     organisation = Organisation.objects.create(territory=territory, name="Maison des solidarités")

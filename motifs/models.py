@@ -4,8 +4,7 @@ from django.db import models, router
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django_scopes import ScopedManager
 
-from agents.models import AgentRole, AgentService
-from territories.models import TerritoryService
+from territories.models import AgentRole, AgentService, TerritoryService
 
 MINUTE = 60
 HOUR = 60 * MINUTE

@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django_scopes import scopes_disabled
 
-from agents.models import AccessLevel, Agent, AgentRole, Invitation, TerritoryAdmin
+from agents.models import Agent, Invitation
 from agents.services import accept_invitation, join_with_new_account
 from territories.errors import ServiceError
+from territories.models import AccessLevel, AgentRole, TerritoryAdmin
 
 
 class Refusal(Exception):

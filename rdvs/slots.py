@@ -18,10 +18,10 @@ from django.conf import settings
 from django.db.models import BigIntegerField, Exists, F, Func, OuterRef, QuerySet
 from django.utils import timezone
 
-from agents.models import Agent, AgentRole, AgentService
+from agents.models import Agent
 from motifs.models import Motif
 from rdvs.models import Absence, AvailabilityRange, RdvAgent, occurrence_dates
-from territories.models import Organisation, TerritoryService
+from territories.models import AgentRole, AgentService, Organisation, TerritoryService
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 STEP = 5 * 60  # slots start on 5-minute boundaries

@@ -3,9 +3,15 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from agents.models import AgentRole, AgentService
 from motifs.models import Motif
-from territories.models import Organisation, Service, Territory, TerritoryService
+from territories.models import (
+    AgentRole,
+    AgentService,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryService,
+)
 
 
 def active_services(territory: Territory) -> QuerySet[Service]:

@@ -18,8 +18,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_scopes import scope, scopes_disabled
 
-from agents.models import AgentRole, TerritoryAdmin
-from territories.models import Territory
+from territories.models import AgentRole, Territory, TerritoryAdmin
 
 ROLE_ADMIN = "admin"  # Administrateur d'Espace
 ROLE_AGENT = "agent"  # agent of at least one organisation of the territory

@@ -4,9 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
-from agents.models import AgentRole, TerritoryAdmin
 from territories.errors import ServiceError
-from territories.models import Territory
+from territories.models import AgentRole, Territory, TerritoryAdmin
 from territories.search import search_q
 from territories.sections import SECTIONS
 from territories.tenancy import TerritoryAdminRequiredMixin

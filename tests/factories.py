@@ -3,8 +3,18 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
-from territories.models import AuditEntry, Organisation, Service, Territory, TerritoryService
+from agents.models import Agent
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    AuditEntry,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryAdmin,
+    TerritoryService,
+)
 from webhooks.models import Event
 
 PASSWORD = "mot-de-passe-de-test-42"

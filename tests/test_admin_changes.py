@@ -11,11 +11,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import AgentRole, Invitation, TerritoryAdmin
+from agents.models import Invitation
 from motifs.models import Motif
 from territories.admin_changes import RecordedChangesAdmin
 from territories.changes import published_types
-from territories.models import AuditEntry, TerritoryService
+from territories.models import AgentRole, AuditEntry, TerritoryAdmin, TerritoryService
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,

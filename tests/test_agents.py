@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
-from territories.models import AuditEntry
+from agents.models import Agent, Invitation
+from territories.models import AgentRole, AgentService, AuditEntry, TerritoryAdmin
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agents.invitations import find_by_token
-from agents.models import Agent, AgentRole, AgentService, Invitation
+from agents.models import Agent, Invitation
 from agents.services import (
     accept_invitation,
     invite_agent,
@@ -22,7 +22,7 @@ from agents.services import (
 )
 from agents.tasks import INVITATION_MAIL_RETRIES, prune_stale_invitations, send_invitation_mail
 from territories.errors import ServiceError
-from territories.models import AuditEntry
+from territories.models import AgentRole, AgentService, AuditEntry
 from tests.factories import (
     AgentFactory,
     InvitationFactory,

@@ -3,9 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from agents.models import AccessLevel, AgentRole
 from territories.forms import OrganisationForm
-from territories.models import AuditEntry, Organisation
+from territories.models import AccessLevel, AgentRole, AuditEntry, Organisation
 from tests.factories import AgentFactory, AgentRoleFactory, MotifFactory, OrganisationFactory
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Agent, TerritoryAdmin
+from agents.models import Agent
 from motifs.models import Motif
 from rdvs.slots import find_slots
-from territories.models import Organisation, Territory
+from territories.models import Organisation, Territory, TerritoryAdmin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from agents.models import AgentRole, TerritoryAdmin
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from territories.errors import StaleObject
-from territories.models import AuditEntry, Organisation
+from territories.models import AgentRole, AuditEntry, Organisation, TerritoryAdmin
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,

@@ -7,12 +7,12 @@ from math import lcm
 
 from django import forms
 
-from agents.models import Agent, AgentRole
+from agents.models import Agent
 from motifs.models import Motif
 from rdvs.forms_agenda import validate_agenda_day
 from rdvs.models import WEEKDAY_CHOICES, Absence, AvailabilityRange, Recurrence
 from rdvs.slots import usable_motifs
-from territories.models import Organisation
+from territories.models import AgentRole, Organisation
 
 EVERY_N_WEEKS_CHOICES = [
     (1, "Toutes les semaines"),

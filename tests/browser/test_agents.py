@@ -4,7 +4,7 @@ import time
 from django.core import mail
 from playwright.sync_api import expect
 
-from agents.models import AgentRole, AgentService
+from territories.models import AgentRole, AgentService
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, ServiceFactory, TerritoryServiceFactory
 
