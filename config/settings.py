@@ -48,14 +48,16 @@ INSTALLED_APPS = [
     "crispy_forms",
     "dsfr",
     "django_htmx",
-    "agents",
     "territories",
+    "agents",
+    "organisations",
     "motifs",
     "user_records",
     "rdv_settings",
     "rdvs",
     "webhooks",
     "proconnect",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -63,7 +65,6 @@ MIDDLEWARE = [
     "config.headers.ContentSecurityPolicyMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,3 +4,27 @@ from django.apps import AppConfig
 class RdvsConfig(AppConfig):
     name = "rdvs"
     verbose_name = "RDV"
+
+    def ready(self) -> None:
+        from territories.sections import Section, register
+
+        register(
+            Section(
+                "agenda",
+                "Agenda des RDV",
+                "rdvs:agenda_day",
+                "fr-icon-calendar-event-line",
+                "Vos RDV du jour et de la semaine, la salle d'attente.",
+                order=10,
+                is_configuration=False,
+            ),
+            Section(
+                "availability",
+                "Plages d'ouverture",
+                "availability:list",
+                "fr-icon-time-line",
+                "Vos plages d'ouverture et vos absences.",
+                order=30,
+                is_configuration=False,
+            ),
+        )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from agents.models import Agent
 from motifs.models import Motif
 from rdvs.models import Rdv, RdvAgent
+from territories import permissions
 from territories.models import Organisation, Territory
 from user_records.models import UserRecord
 from user_records.queries import search_records
@@ -21,10 +22,8 @@ def motifs_for(agent: Agent, organisation: Organisation) -> QuerySet[Motif]:
 
 
 def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:
-    """The organisations of the territory where the agent has a role: their RDVs only."""
-    return Organisation.objects.filter(territory=territory, agent_roles__agent=agent).order_by(
-        "name"
-    )
+    """The organisations of the territory where the agent sees and takes RDVs."""
+    return permissions.rdv_organisations(agent, territory).order_by("name")
 
 
 def agents_of(organisation: Organisation) -> QuerySet[Agent]:
@@ -38,10 +37,8 @@ def user_records_of(territory: Territory, query: str = "") -> QuerySet[UserRecor
 
 
 def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:
-    """The RDVs an agent may open: their territory, organisations where they have a role."""
-    return Rdv.objects.filter(
-        territory=territory, organisation__in=organisations_of(agent, territory).values("pk")
-    )
+    """The RDVs an agent may open (territories.permissions decides)."""
+    return permissions.visible_rdvs(agent, territory, Rdv.objects.all())
 
 
 def with_details(rdvs: QuerySet[Rdv]) -> QuerySet[Rdv]:

@@ -23,7 +23,7 @@ def send_arrival_mail(rdv_pk: int, agent_pk: int) -> None:
             "rdv": rdv,
             "user_records": list(rdv.user_records.order_by("last_name", "first_name")),
             "path": reverse(
-                "rdvs:detail", kwargs={"territory_pk": rdv.territory_id, "rdv_pk": rdv.pk}
+                "rdvs:rdv_detail", kwargs={"territory_pk": rdv.territory_id, "rdv_pk": rdv.pk}
             ),
         }
     send_templated_mail("rdvs/mail/usager_arrived", context, [link.agent.email])

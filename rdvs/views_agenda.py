@@ -30,7 +30,11 @@ from rdvs.forms_agenda import (
 )
 from rdvs.models import RdvStatus
 from rdvs.queries import agenda, organisations_of, rdvs_visible_to, with_details
-from territories.tenancy import TerritoryMemberRequiredMixin
+from territories.sections import SectionMixin, in_section
+
+
+class AgendaSectionMixin(SectionMixin):
+    section_key = "agenda"
 
 
 def access_rdv(request, rdv_pk: int):
@@ -62,7 +66,7 @@ def _version(rdvs) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
-class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
+class AgendaView(AgendaSectionMixin, TemplateView):
     """One day (`days = 1`, refreshed live for the waiting room) or a week."""
 
     days = 1
@@ -93,7 +97,6 @@ class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
         here = request.resolver_match.view_name
         url = reverse(here, kwargs={"territory_pk": request.territory.pk})
         return super().get_context_data(
-            agenda_page=True,
             day=day,
             days=list(by_day.items()),
             rdvs=rdvs,
@@ -116,7 +119,7 @@ class AgendaWeekView(AgendaView):
     template_name = "rdvs/agenda_week.html"
 
 
-class RdvFormMixin(TerritoryMemberRequiredMixin):
+class RdvFormMixin(AgendaSectionMixin):
     template_name = "rdvs/rdv_form.html"
 
     def form_for(self, organisation, rdv=None):
@@ -131,7 +134,6 @@ class RdvFormMixin(TerritoryMemberRequiredMixin):
 
     def render_form(self, form, organisation, rdv=None):
         context = {
-            "agenda_page": True,
             "form": form,
             "organisation": organisation,
             "rdv": rdv,
@@ -158,7 +160,7 @@ class RdvCreateView(RdvFormMixin, View):
     def get(self, request, *args, **kwargs):
         organisation = self.get_organisation()
         if organisation is None:
-            context = {"agenda_page": True, "form": self.organisation_choice()}
+            context = {"form": self.organisation_choice()}
             return render(request, "rdvs/organisation_choice.html", context)
         return self.render_form(self.form_for(organisation), organisation)
 
@@ -176,7 +178,7 @@ class RdvCreateView(RdvFormMixin, View):
                 form.add_error(None, error)
             else:
                 messages.success(request, "Le RDV est créé.")
-                return redirect("rdvs:detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
+                return redirect("rdvs:rdv_detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
         return self.render_form(form, organisation)
 
 
@@ -195,11 +197,11 @@ class RdvUpdateView(RdvFormMixin, View):
                 form.add_error(None, error)
             else:
                 messages.success(request, "Le RDV est modifié.")
-                return redirect("rdvs:detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
+                return redirect("rdvs:rdv_detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
         return self.render_form(form, rdv.organisation, rdv)
 
 
-class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
+class RdvDetailView(AgendaSectionMixin, TemplateView):
     template_name = "rdvs/rdv_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -207,7 +209,6 @@ class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
         rdv_settings = settings_for(self.request.territory)
         _annotate_waiting_room([rdv], rdv_settings)
         return super().get_context_data(
-            agenda_page=True,
             rdv=rdv,
             rdv_settings=rdv_settings,
             status_form=StatusForm(initial={"status": rdv.status}),
@@ -217,6 +218,7 @@ class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
 
 
 @require_POST
+@in_section("agenda")
 def rdv_status(request, territory_pk: int, rdv_pk: int):
     rdv = access_rdv(request, rdv_pk)
     form = StatusForm(request.POST)
@@ -229,22 +231,23 @@ def rdv_status(request, territory_pk: int, rdv_pk: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Statut du RDV : {rdv.get_status_display()}.")
-    return redirect("rdvs:detail", territory_pk=territory_pk, rdv_pk=rdv.pk)
+    return redirect("rdvs:rdv_detail", territory_pk=territory_pk, rdv_pk=rdv.pk)
 
 
-class RdvCancelView(TerritoryMemberRequiredMixin, View):
+class RdvCancelView(AgendaSectionMixin, View):
     def get(self, request, *args, **kwargs):
         rdv = access_rdv(request, kwargs["rdv_pk"])
-        return render(request, "rdvs/rdv_cancel.html", {"agenda_page": True, "rdv": rdv})
+        return render(request, "rdvs/rdv_cancel.html", {"rdv": rdv})
 
     def post(self, request, *args, **kwargs):
         rdv = access_rdv(request, kwargs["rdv_pk"])
         services.cancel_rdv(rdv, actor=request.user)
         messages.success(request, "Le RDV est annulé.")
-        return redirect("rdvs:detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
+        return redirect("rdvs:rdv_detail", territory_pk=request.territory.pk, rdv_pk=rdv.pk)
 
 
 @require_POST
+@in_section("agenda")
 def record_arrival(request, territory_pk: int, rdv_pk: int):
     rdv = access_rdv(request, rdv_pk)
     try:
@@ -259,4 +262,4 @@ def record_arrival(request, territory_pk: int, rdv_pk: int):
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
-    return redirect("rdvs:detail", territory_pk=territory_pk, rdv_pk=rdv.pk)
+    return redirect("rdvs:rdv_detail", territory_pk=territory_pk, rdv_pk=rdv.pk)

@@ -32,7 +32,9 @@ def list_url(territory):
 
 
 def detail_url(territory, agent):
-    return reverse("agents:detail", kwargs={"territory_pk": territory.pk, "agent_pk": agent.pk})
+    return reverse(
+        "agents:agent_detail", kwargs={"territory_pk": territory.pk, "agent_pk": agent.pk}
+    )
 
 
 def remove_url(territory, agent):

@@ -460,7 +460,8 @@ def test_invitation_page_explains_why_settings_wait_and_offers_resend_and_revoke
 ):
     invitation = InvitationFactory(territory=territory, organisations=[organisation])
     url = reverse(
-        "agents:invitation", kwargs={"territory_pk": territory.pk, "invitation_pk": invitation.pk}
+        "agents:invitation_detail",
+        kwargs={"territory_pk": territory.pk, "invitation_pk": invitation.pk},
     )
     html = admin_client.get(url).content.decode()
     assert "L'agent doit valider cette invitation avant que vous puissiez gérer ses paramètres" in (

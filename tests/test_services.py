@@ -17,8 +17,8 @@ from webhooks.models import Event
 
 
 def services_url(territory, action=""):
-    name = {"": "services", "on": "service_activate", "off": "service_deactivate"}[action]
-    return reverse(f"territories:{name}", kwargs={"territory_pk": territory.pk})
+    name = {"": "section", "on": "activate", "off": "deactivate"}[action]
+    return reverse(f"services:{name}", kwargs={"territory_pk": territory.pk})
 
 
 @pytest.fixture

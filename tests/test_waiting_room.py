@@ -119,7 +119,7 @@ def test_polling_answers_no_content_until_something_changes(bob_client, territor
 
 def test_none_mode_hides_the_button_and_refuses_the_action(bob_client, territory, rdv):
     RdvSettingsFactory(territory=territory, waiting_room_mode="none")
-    detail = reverse("rdvs:detail", kwargs={"territory_pk": territory.pk, "rdv_pk": rdv.pk})
+    detail = reverse("rdvs:rdv_detail", kwargs={"territory_pk": territory.pk, "rdv_pk": rdv.pk})
     assert BUTTON not in bob_client.get(detail).content.decode()
     press(bob_client, rdv)
     rdv.refresh_from_db()

@@ -259,7 +259,7 @@ def mail_admins_of(endpoint: Endpoint, template_prefix: str) -> None:
     if not recipients:
         return
     path = reverse(
-        "webhooks:detail",
+        "webhooks:endpoint_detail",
         kwargs={"territory_pk": endpoint.territory_id, "endpoint_pk": endpoint.pk},
     )
     context = {"endpoint": endpoint, "territory": endpoint.territory, "path": path}

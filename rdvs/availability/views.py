@@ -16,23 +16,22 @@ from rdvs.availability.services import (
     save_availability_range,
 )
 from rdvs.models import Absence, AvailabilityRange
-from territories.tenancy import ROLE_ADMIN, TerritoryMemberRequiredMixin
+from territories import permissions
+from territories.sections import SectionMixin
 
 
-class AvailabilityMixin(TerritoryMemberRequiredMixin):
-    """Admins see every agent's rows of the territory, agents only their own."""
+class AvailabilityMixin(SectionMixin):
+    """The rows the caller may see and edit (territories.permissions.agenda_rows)."""
 
+    section_key = "availability"
     model: type[AvailabilityRange] | type[Absence]
     form_class: type[AvailabilityRangeForm] | type[AbsenceForm]
     list_url_name = ""
 
-    @property
-    def is_admin(self) -> bool:
-        return self.request.agent_role == ROLE_ADMIN
-
     def visible(self):
-        rows = self.model.objects.filter(territory=self.request.territory)
-        return rows if self.is_admin else rows.filter(agent=self.request.user)
+        return permissions.agenda_rows(
+            self.request.user, self.request.territory, self.model.objects.all()
+        )
 
     def get_object(self, pk: int):
         return get_object_or_404(self.visible(), pk=pk)
@@ -46,7 +45,6 @@ class AvailabilityMixin(TerritoryMemberRequiredMixin):
             instance=instance,
             territory=self.request.territory,
             acting_agent=self.request.user,
-            is_admin=self.is_admin,
         )
 
 
@@ -90,7 +88,7 @@ class RangeListView(RangeMixin, View):
         return render(
             request,
             "rdvs/availability/range_list.html",
-            {"page_obj": page, "is_admin": self.is_admin},
+            {"page_obj": page},
         )
 
 
@@ -101,7 +99,7 @@ class AbsenceListView(AbsenceMixin, View):
         return render(
             request,
             "rdvs/availability/absence_list.html",
-            {"page_obj": page, "is_admin": self.is_admin},
+            {"page_obj": page},
         )
 
 
