@@ -6,7 +6,7 @@ the look-ups live in agents/invitations.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils import timezone
 from agents.invitations import open_invitation_for, territory_agents
 from agents.models import Agent, Invitation
 from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
-from rdvs.models import RdvAgent
+from agents.tasks import send_invitation_mail
 from territories.changes import check_version, record_change
 from territories.errors import ServiceError
 from territories.models import (
@@ -33,14 +33,16 @@ ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
 NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
 
 
-def _future_rdv_count(agent: Agent, organisation: Organisation) -> int:
-    """RDVs to come that still hold the agent's time (not cancelled nor excused)."""
-    return RdvAgent.objects.filter(
-        agent=agent,
-        holds_time=True,
-        starts_at__gt=timezone.now(),
-        rdv__organisation=organisation,
-    ).count()
+# What may forbid taking an agent out of an organisation (RDVs to come…): registered by
+# the apps that hold the agent's work there, in their AppConfig.ready(), so that this
+# app imports none of them. A guard returns the refusal in French, or None.
+MembershipGuard = Callable[[Agent, Organisation], str | None]
+_membership_guards: list[MembershipGuard] = []
+
+
+def register_membership_guard(guard: MembershipGuard) -> None:
+    if guard not in _membership_guards:
+        _membership_guards.append(guard)
 
 
 def _refusals(
@@ -81,12 +83,8 @@ def _refusals(
                     "donnez d'abord ce niveau d'accès à un autre agent de l'organisation."
                 )
         if level is None:
-            count = _future_rdv_count(agent, organisation)
-            if count:
-                errors.append(
-                    f"{agent} a encore {count} RDV à venir dans l'organisation "
-                    f"« {organisation.name} » : déplacez-les ou annulez-les d'abord."
-                )
+            refusals = (guard(agent, organisation) for guard in _membership_guards)
+            errors.extend(refusal for refusal in refusals if refusal)
     return errors
 
 
@@ -212,8 +210,6 @@ def _record_invitation(
 
 
 def _queue_mail(invitation: Invitation) -> None:
-    from agents.tasks import send_invitation_mail
-
     send_invitation_mail.delay_on_commit(invitation.pk)
 
 

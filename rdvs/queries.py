@@ -41,6 +41,23 @@ def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:
     return permissions.visible_rdvs(agent, territory, Rdv.objects.all())
 
 
+def future_rdvs_refusal(agent: Agent, organisation: Organisation) -> str | None:
+    """Refuses taking an agent out of an organisation where RDVs to come still hold
+    their time (not cancelled nor excused); registered in agents by RdvsConfig.ready()."""
+    count = RdvAgent.objects.filter(
+        agent=agent,
+        holds_time=True,
+        starts_at__gt=timezone.now(),
+        rdv__organisation=organisation,
+    ).count()
+    if not count:
+        return None
+    return (
+        f"{agent} a encore {count} RDV à venir dans l'organisation "
+        f"« {organisation.name} » : déplacez-les ou annulez-les d'abord."
+    )
+
+
 def with_details(rdvs: QuerySet[Rdv]) -> QuerySet[Rdv]:
     """Everything a list or a detail page shows, in a fixed number of queries."""
     return rdvs.select_related("motif", "organisation", "arrival_recorded_by").prefetch_related(

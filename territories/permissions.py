@@ -19,7 +19,7 @@ ground floor knows the field names every scoped model shares (`territory`, `agen
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -29,14 +29,17 @@ from django_scopes import scope
 
 from territories.models import AgentRole, Organisation, Territory, TerritoryAdmin
 
-if TYPE_CHECKING:
-    from territories.sections import Section
-
 _ADMIN = "admin"  # Administrateur d'Espace
 _MEMBER = "member"  # agent of at least one organisation of the territory
 _MEMO = "_territory_roles"  # {territory pk: role or None}, on the agent object
 
 CONFIGURATION_REFUSED = "Cette page est réservée aux administrateurs d'espace."
+
+
+class Section(Protocol):
+    """What a question needs of a territories.sections.Section (which imports this module)."""
+
+    is_configuration: bool
 
 
 def _resolve(agent, territory: Territory) -> str | None:

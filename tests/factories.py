@@ -1,7 +1,9 @@
-"""Factories for every model. Build with scopes disabled (the autouse fixture does)."""
+"""Factories for every model. They build across territories by themselves (set-up may
+touch any territory); test bodies query inside `scope(territory=…)` like the code does."""
 
 import factory
-from factory.django import DjangoModelFactory
+from django_scopes import scopes_disabled
+from factory.django import DjangoModelFactory as BaseModelFactory
 
 from agents.models import Agent
 from territories.models import (
@@ -18,6 +20,18 @@ from territories.models import (
 from webhooks.models import Event
 
 PASSWORD = "mot-de-passe-de-test-42"
+
+
+class DjangoModelFactory(BaseModelFactory):
+    """Creates (sub-factories and post-generation included) with scopes disabled."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with scopes_disabled():
+            return super()._generate(strategy, params)
 
 
 class TerritoryFactory(DjangoModelFactory):

@@ -332,7 +332,7 @@ def test_sweeper_recovers_a_delivery_whose_worker_died_mid_attempt(
 
 def test_two_tasks_for_one_delivery_send_it_once(celery_worker, receiver, territory):  # noqa: F811
     delivery = DeliveryFactory(endpoint=hook(territory, receiver))
-    from webhooks.tasks import deliver_webhook
+    from webhooks.sending import deliver_webhook
 
     for _ in range(3):
         deliver_webhook.delay(delivery.pk)
