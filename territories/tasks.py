@@ -21,14 +21,14 @@ from __future__ import annotations
 import inspect
 import logging
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.db import models
 from django_scopes import scope, scopes_disabled
 
 logger = logging.getLogger(__name__)
 
 
-class TerritoryTask(Task):
+class TerritoryTask(DjangoTask):
     abstract = True
     territory_from: tuple[type[models.Model], str]
 
@@ -47,7 +47,7 @@ class TerritoryTask(Task):
             return super().__call__(*args, **kwargs)
 
 
-class CrossTerritoryTask(Task):
+class CrossTerritoryTask(DjangoTask):
     abstract = True
 
     def __call__(self, *args, **kwargs):

@@ -1,11 +1,17 @@
 """Factories for every model. They build across territories by themselves (set-up may
 touch any territory); test bodies query inside `scope(territory=…)` like the code does."""
 
+from datetime import time, timedelta
+
 import factory
+from django.utils import timezone
 from django_scopes import scopes_disabled
 from factory.django import DjangoModelFactory as BaseModelFactory
 
-from agents.models import Agent
+from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
+from motifs.models import Motif
+from rdv_settings.models import RdvSettings
+from rdvs.models import Absence, AvailabilityRange, Rdv, RdvAgent
 from territories.models import (
     AccessLevel,
     AgentRole,
@@ -17,7 +23,9 @@ from territories.models import (
     TerritoryAdmin,
     TerritoryService,
 )
-from webhooks.models import Event
+from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
+from webhooks import signing
+from webhooks.models import Delivery, Endpoint, Event
 
 PASSWORD = "mot-de-passe-de-test-42"
 
@@ -126,16 +134,6 @@ class AuditEntryFactory(DjangoModelFactory):
     action = "organisation.updated"
 
 
-# --- motifs, user records, RDVs (models defined by the foundation) ---
-from datetime import timedelta  # noqa: E402
-
-from django.utils import timezone  # noqa: E402
-
-from motifs.models import Motif  # noqa: E402
-from rdvs.models import Rdv, RdvAgent  # noqa: E402
-from user_records.models import UserRecord  # noqa: E402
-
-
 class MotifFactory(DjangoModelFactory):
     class Meta:
         model = Motif
@@ -187,10 +185,6 @@ class RdvAgentFactory(DjangoModelFactory):
     ends_at = factory.SelfAttribute("rdv.ends_at")
 
 
-# --- user_records ---
-from user_records.models import CustomField, CustomFieldType, UserRecordSettings  # noqa: E402
-
-
 class CustomFieldFactory(DjangoModelFactory):
     class Meta:
         model = CustomField
@@ -211,10 +205,6 @@ class UserRecordSettingsFactory(DjangoModelFactory):
     hidden_fields = factory.LazyFunction(list)
 
 
-# --- rdv_settings and agents' RDVs ---
-from rdv_settings.models import RdvSettings  # noqa: E402
-
-
 class RdvSettingsFactory(DjangoModelFactory):
     class Meta:
         model = RdvSettings
@@ -233,12 +223,6 @@ def rdv_with_agents(*agents, **kwargs) -> Rdv:
     for agent in agents:
         RdvAgentFactory(rdv=rdv, agent=agent)
     return rdv
-
-
-# --- rdvs: availability ranges and absences ---
-from datetime import time  # noqa: E402
-
-from rdvs.models import Absence, AvailabilityRange  # noqa: E402
 
 
 class AvailabilityRangeFactory(DjangoModelFactory):
@@ -269,10 +253,6 @@ class AbsenceFactory(DjangoModelFactory):
     agent = factory.SubFactory(AgentFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
-
-
-# --- agents ---
-from agents.models import INVITATION_VALIDITY, Invitation, hash_token  # noqa: E402
 
 
 class InvitationFactory(DjangoModelFactory):
@@ -306,11 +286,6 @@ class InvitationFactory(DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.set(extracted)
-
-
-# --- webhooks ---
-from webhooks import signing  # noqa: E402
-from webhooks.models import Delivery, Endpoint  # noqa: E402
 
 
 class EndpointFactory(DjangoModelFactory):

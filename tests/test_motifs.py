@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from motifs.forms import MotifForm
 from motifs.models import DAY, HOUR, MINUTE, MONTH, WEEK, LocationType, Motif
@@ -19,6 +20,9 @@ from tests.factories import (
 )
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def url(territory, name="section", motif=None):
@@ -380,7 +384,8 @@ def test_a_motif_of_another_territory_is_not_found(admin_client, territory, othe
     foreign = MotifFactory(territory=other_territory)
     assert admin_client.get(url(territory, "duplicate", foreign)).status_code == 404
     assert admin_client.post(url(territory, "delete", foreign)).status_code == 404
-    assert Motif.objects.filter(pk=foreign.pk).exists()
+    with scope(territory=other_territory):
+        assert Motif.objects.filter(pk=foreign.pk).exists()
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@ from tests.factories import AgentFactory, AgentRoleFactory, MotifFactory, Organi
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 VALID = {
     "name": "CCAS de Romans",
     "address": "2 rue Jacquemart, 26100 Romans-sur-Isère",

@@ -18,6 +18,9 @@ from motifs.models import Motif
 from rdvs.slots import find_slots
 from territories.models import Organisation, Territory, TerritoryAdmin
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 

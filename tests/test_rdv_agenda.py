@@ -22,6 +22,9 @@ from tests.factories import (
 from tests.queries import assert_flat_query_count
 from tests.rdv_setup import usable_motif, usager
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=PARIS)  # a Thursday
 

@@ -15,6 +15,9 @@ from tests.factories import (
 )
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def services_url(territory, action=""):
     name = {"": "section", "on": "activate", "off": "deactivate"}[action]

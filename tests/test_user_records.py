@@ -14,6 +14,9 @@ from tests.queries import assert_flat_query_count
 from user_records.models import CustomField, CustomFieldType, UserRecord
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 NOTICE = (
     "Les modifications que vous apportez s'appliqueront à l'ensemble des "
     "organisations et des services de votre espace."

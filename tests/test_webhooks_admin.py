@@ -14,6 +14,9 @@ from webhooks import sending
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.queries import MAX_ENDPOINTS
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def url(name, territory, **kwargs):
     return reverse(f"webhooks:{name}", kwargs={"territory_pk": territory.pk, **kwargs})

@@ -23,6 +23,9 @@ from webhooks.events import publish
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.tasks import prune_old_events
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.get_current_timezone())
 
 
