@@ -12,8 +12,8 @@ from django_scopes import scopes_disabled
 
 from agents.models import Agent, Invitation
 from agents.services import accept_invitation, join_with_new_account
+from territories import permissions
 from territories.errors import ServiceError
-from territories.models import AccessLevel, AgentRole, TerritoryAdmin
 
 
 class Refusal(Exception):
@@ -34,19 +34,10 @@ def verified_email(claims: dict) -> str:
     return email
 
 
-def is_intervenant_only(agent: Agent) -> bool:
-    """Intervenants appear in agendas but have no login: every role they hold is
-    the intervenant level, and they administer no territory."""
-    with scopes_disabled():
-        levels = set(AgentRole.objects.filter(agent=agent).values_list("access_level", flat=True))
-        administers = TerritoryAdmin.objects.filter(agent=agent).exists()
-    return levels == {AccessLevel.INTERVENANT} and not administers
-
-
 def _check_may_log_in(agent: Agent) -> None:
     if not agent.is_active:
         raise Refusal("inactive")
-    if is_intervenant_only(agent):
+    if permissions.is_intervenant_only(agent):
         raise Refusal("intervenant")
 
 

@@ -25,9 +25,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from territories.models import AgentRole, Organisation, Territory, TerritoryAdmin
+from territories.models import AccessLevel, AgentRole, Organisation, Territory, TerritoryAdmin
 
 _ADMIN = "admin"  # Administrateur d'Espace
 _MEMBER = "member"  # agent of at least one organisation of the territory
@@ -98,6 +98,15 @@ def territories_of(agent) -> QuerySet[Territory]:
     return Territory.objects.annotate(can_configure=is_admin, is_member=Exists(roles)).filter(
         Q(can_configure=True) | Q(is_member=True)
     )
+
+
+def is_intervenant_only(agent) -> bool:
+    """Intervenants appear in agendas but have no login: every role they hold is the
+    intervenant level, and they administer no territory."""
+    with scopes_disabled():  # every territory of the agent, by design
+        levels = set(AgentRole.objects.filter(agent=agent).values_list("access_level", flat=True))
+        administers = TerritoryAdmin.objects.filter(agent=agent).exists()
+    return levels == {AccessLevel.INTERVENANT} and not administers
 
 
 # --- agents' daily work ---
