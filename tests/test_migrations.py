@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django_scopes import scopes_disabled
 
-BEFORE_ROLES_MOVED = [("agents", "0003_invitation"), ("territories", "0001_initial")]
+BEFORE_ROLES_MOVED = [("agents", "0004_agent_proconnect_sub"), ("territories", "0001_initial")]
 
 
 def migrate(targets) -> MigrationExecutor:

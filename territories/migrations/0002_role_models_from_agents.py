@@ -1,4 +1,4 @@
-"""The role models arrive from the agents app (see agents/0004): the state takes them
+"""The role models arrive from the agents app (see agents/0005): the state takes them
 over, the database already holds their renamed tables and rows. Their content types
 follow, so that support staff's permissions and admin history stay attached."""
 
@@ -26,7 +26,7 @@ def move_content_types(from_label: str, to_label: str):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agents", "0004_move_roles_to_territories"),
+        ("agents", "0005_move_roles_to_territories"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -13,7 +13,7 @@ MOVED = {
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agents", "0003_invitation"),
+        ("agents", "0004_agent_proconnect_sub"),
     ]
 
     operations = [
