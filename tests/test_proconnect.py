@@ -16,6 +16,9 @@ from territories.models import AgentRole
 from tests.factories import AgentFactory, AgentRoleFactory, InvitationFactory
 from tests.oidc_provider import CLIENT_ID, Provider, query
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 BUTTON = "S’identifier avec"
 
 
