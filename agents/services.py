@@ -6,12 +6,13 @@ the look-ups live in agents/invitations.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.invitations import open_invitation_for, territory_agents
+from agents.membership import refusals_to_leave
 from agents.models import Agent, Invitation
 from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
 from agents.tasks import send_invitation_mail
@@ -31,18 +32,6 @@ from territories.queries import active_services
 ALREADY_MEMBER = "Cette adresse appartient déjà à un agent de cet espace."
 ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
 NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
-
-
-# What may forbid taking an agent out of an organisation (RDVs to come…): registered by
-# the apps that hold the agent's work there, in their AppConfig.ready(), so that this
-# app imports none of them. A guard returns the refusal in French, or None.
-MembershipGuard = Callable[[Agent, Organisation], str | None]
-_membership_guards: list[MembershipGuard] = []
-
-
-def register_membership_guard(guard: MembershipGuard) -> None:
-    if guard not in _membership_guards:
-        _membership_guards.append(guard)
 
 
 def _refusals(
@@ -83,8 +72,7 @@ def _refusals(
                     "donnez d'abord ce niveau d'accès à un autre agent de l'organisation."
                 )
         if level is None:
-            refusals = (guard(agent, organisation) for guard in _membership_guards)
-            errors.extend(refusal for refusal in refusals if refusal)
+            errors.extend(refusals_to_leave(agent, organisation))
     return errors
 
 

@@ -1,6 +1,6 @@
 from django import forms
-from territories.services import DUPLICATE_NAME
 
+from organisations.services import DUPLICATE_NAME
 from territories.changes import EditFormMixin
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services

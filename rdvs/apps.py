@@ -6,11 +6,11 @@ class RdvsConfig(AppConfig):
     verbose_name = "RDV"
 
     def ready(self) -> None:
-        from agents.services import register_membership_guard
+        from agents.membership import register_guard
         from rdvs.queries import future_rdvs_refusal
         from territories.sections import Section, register
 
-        register_membership_guard(future_rdvs_refusal)
+        register_guard(future_rdvs_refusal)
         register(
             Section(
                 "agenda",

@@ -43,7 +43,8 @@ def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:
 
 def future_rdvs_refusal(agent: Agent, organisation: Organisation) -> str | None:
     """Refuses taking an agent out of an organisation where RDVs to come still hold
-    their time (not cancelled nor excused); registered in agents by RdvsConfig.ready()."""
+    their time (not cancelled nor excused); registered in agents.membership by
+    RdvsConfig.ready()."""
     count = RdvAgent.objects.filter(
         agent=agent,
         holds_time=True,

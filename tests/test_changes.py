@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from agents import services as agents
 from motifs import services as motifs
+from organisations import services as organisations
 from rdv_settings import services as rdv_settings
-from territories import services as territories
 from territories.changes import audit_only_actions, known_actions, published_types, record_change
 from territories.models import AuditEntry
 from tests.factories import (
@@ -128,33 +128,33 @@ ENDPOINT_VALUES = {
 YESTERDAY = timedelta(days=1)
 
 SERVICES: dict[tuple[str, str], list[Case]] = {
-    ("territories.services", "set_service_active"): [
+    ("organisations.services", "set_service_active"): [
         Case(
             given=lambda w: ServiceFactory(),
-            call=lambda w, new: territories.set_service_active(
+            call=lambda w, new: organisations.set_service_active(
                 w.territory, new, is_active=True, acting_agent=w.admin
             ),
             records=("service.activated",),
         ),
         Case(
-            call=lambda w, _: territories.set_service_active(
+            call=lambda w, _: organisations.set_service_active(
                 w.territory, w.service, is_active=False, acting_agent=w.admin
             ),
             records=("service.deactivated",),
         ),
     ],
     # The creator becomes the organisation's admin: a change of their own, told apart.
-    ("territories.services", "create_organisation"): [
+    ("organisations.services", "create_organisation"): [
         Case(
-            call=lambda w, _: territories.create_organisation(
+            call=lambda w, _: organisations.create_organisation(
                 w.territory, {"name": "Mairie de Die"}, acting_agent=w.admin
             ),
             records=("organisation.created", "agent.updated"),
         )
     ],
-    ("territories.services", "update_organisation"): [
+    ("organisations.services", "update_organisation"): [
         Case(
-            call=lambda w, _: territories.update_organisation(
+            call=lambda w, _: organisations.update_organisation(
                 w.organisation, {"phone": "04 75 11 22 33"}, acting_agent=w.admin
             ),
             records=("organisation.updated",),

@@ -63,7 +63,7 @@ CASES = {
     ),
     "organisation": Case(
         make=lambda t, o, s: o,
-        url=lambda t, o: reverse("territories:organisation_update", args=[t.pk, o.pk]),
+        url=lambda t, o: reverse("organisations:update", args=[t.pk, o.pk]),
         first={"phone": "04 75 11 22 33"},
         second={"name": "MDS Valence centre"},
         saved=lambda o: (lambda fresh: (fresh.phone, fresh.name))(
@@ -93,7 +93,7 @@ CASES = {
     ),
     "agent": Case(
         make=_agent,
-        url=lambda t, a: reverse("agents:detail", args=[t.pk, a.pk]),
+        url=lambda t, a: reverse("agents:agent_detail", args=[t.pk, a.pk]),
         first={"is_territory_admin": "on"},
         second={"organisation_{organisation}": "admin"},
         saved=lambda a: (
@@ -157,7 +157,7 @@ def test_the_second_of_two_admins_editing_the_same_object_is_told(
 
 
 def test_the_same_change_submitted_twice_is_no_conflict(admin_client, territory, organisation):
-    url = reverse("territories:organisation_update", args=[territory.pk, organisation.pk])
+    url = reverse("organisations:update", args=[territory.pk, organisation.pk])
     data = {**shown_form_data(admin_client.get(url)), "phone": "04 75 11 22 33"}
     assert admin_client.post(url, data).status_code == 302
     assert admin_client.post(url, data).status_code == 302  # a double click: nothing to tell
@@ -167,7 +167,7 @@ def test_the_same_change_submitted_twice_is_no_conflict(admin_client, territory,
 def test_a_reloaded_form_saves_over_the_other_change(
     admin_client, second_admin_client, territory, organisation
 ):
-    url = reverse("territories:organisation_update", args=[territory.pk, organisation.pk])
+    url = reverse("organisations:update", args=[territory.pk, organisation.pk])
     stale = shown_form_data(second_admin_client.get(url))
     admin_client.post(url, {**shown_form_data(admin_client.get(url)), "phone": "04 75 11 22 33"})
     assert second_admin_client.post(url, {**stale, "name": "MDS"}).status_code == 200
