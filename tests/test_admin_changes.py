@@ -31,6 +31,9 @@ from tests.form_data import submitted
 from user_records.models import UserRecord
 from webhooks.models import DeliveryStatus, Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 # Models of the apps whose writes this branch records; the territory itself and the
 # audit log belong to the ground floor, RDVs to the RDV write API.
 RECORDED_APPS = ["agents", "motifs", "user_records", "rdv_settings", "webhooks", "territories"]

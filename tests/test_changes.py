@@ -40,6 +40,9 @@ from user_records import services as user_records
 from webhooks import services as webhooks
 from webhooks.models import DeliveryStatus, Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Modules whose rows the `split` helper adds with its RDV write API (issue 12 §1–2).

@@ -28,6 +28,9 @@ from user_records.fields import hidden_fields
 from user_records.models import CustomField, UserRecord
 from webhooks.models import Endpoint
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 STALE = StaleObject().message
 
 
