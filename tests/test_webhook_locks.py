@@ -81,7 +81,7 @@ def test_admin_edits_succeed_while_a_failing_endpoint_is_retried(
     endpoint = EndpointFactory(territory=territory, url=receiver.url("/hook"))
     deliveries = [DeliveryFactory(endpoint=endpoint).pk for _ in range(40)]
     url = reverse(
-        "territories:organisation_update",
+        "organisations:update",
         kwargs={"territory_pk": territory.pk, "organisation_pk": organisation.pk},
     )
     statuses, errors = [], []
