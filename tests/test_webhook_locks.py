@@ -18,6 +18,9 @@ from webhooks.events import create_deliveries
 from webhooks.models import Delivery, Endpoint, Event
 from webhooks.sending import attempt_delivery, note_failure
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def in_thread(target, errors: list) -> threading.Thread:
     def run():
