@@ -29,6 +29,7 @@ run: install
 
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 test: install chromium lint
 	$(SERVICES) run -- $(PY) -m pytest $(PYTEST_ARGS)

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
-from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
+from agents.models import Agent, Invitation
 from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
 from territories.admin_changes import RecordedChangesAdmin, crud_action
+from territories.models import AgentRole, AgentService, TerritoryAdmin
 
 
 class RecordedAgentChanges(RecordedChangesAdmin):

@@ -6,10 +6,10 @@ from django.core.validators import validate_email
 
 from agents.invitations import open_invitation_for, territory_agents
 from agents.login_throttle import ThrottledLoginMixin
-from agents.models import AccessLevel, Agent, AgentRole, TerritoryAdmin
+from agents.models import Agent
 from agents.tasks import send_password_reset_mail
 from territories.changes import EditFormMixin
-from territories.models import Organisation, Service
+from territories.models import AccessLevel, AgentRole, Organisation, Service, TerritoryAdmin
 from territories.queries import active_services
 
 

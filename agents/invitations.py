@@ -13,15 +13,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from agents.models import (
-    INVITATION_VALIDITY,
-    Agent,
-    AgentRole,
-    Invitation,
-    TerritoryAdmin,
-    hash_token,
-)
-from territories.models import Territory
+from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
+from territories.models import AgentRole, Territory, TerritoryAdmin
 
 
 def territory_agents(territory: Territory) -> QuerySet[Agent]:

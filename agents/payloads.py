@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
-from territories.models import Territory
+from agents.models import Agent, Invitation
+from territories.models import AgentRole, AgentService, Territory, TerritoryAdmin
 
 
 def agent_payload(agent: Agent, territory: Territory) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from agents.invitations import territory_agents
-from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
-from territories.models import Territory, TerritoryService
+from agents.models import Agent, Invitation
+from territories.models import AgentRole, AgentService, Territory, TerritoryAdmin, TerritoryService
 from territories.search import search_q
 
 

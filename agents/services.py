@@ -12,34 +12,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agents.invitations import open_invitation_for, territory_agents
-from agents.models import (
-    AccessLevel,
-    Agent,
-    AgentRole,
-    AgentService,
-    Invitation,
-    TerritoryAdmin,
-)
+from agents.membership import refusals_to_leave
+from agents.models import Agent, Invitation
 from agents.payloads import agent_organisation_ids, agent_payload, invitation_payload
-from rdvs.models import RdvAgent
+from agents.tasks import send_invitation_mail
 from territories.changes import check_version, record_change
 from territories.errors import ServiceError
-from territories.models import Organisation, Service, Territory
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryAdmin,
+)
 from territories.queries import active_services
 
 ALREADY_MEMBER = "Cette adresse appartient déjà à un agent de cet espace."
 ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
 NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
-
-
-def _future_rdv_count(agent: Agent, organisation: Organisation) -> int:
-    """RDVs to come that still hold the agent's time (not cancelled nor excused)."""
-    return RdvAgent.objects.filter(
-        agent=agent,
-        holds_time=True,
-        starts_at__gt=timezone.now(),
-        rdv__organisation=organisation,
-    ).count()
 
 
 def _refusals(
@@ -80,12 +72,7 @@ def _refusals(
                     "donnez d'abord ce niveau d'accès à un autre agent de l'organisation."
                 )
         if level is None:
-            count = _future_rdv_count(agent, organisation)
-            if count:
-                errors.append(
-                    f"{agent} a encore {count} RDV à venir dans l'organisation "
-                    f"« {organisation.name} » : déplacez-les ou annulez-les d'abord."
-                )
+            errors.extend(refusals_to_leave(agent, organisation))
     return errors
 
 
@@ -211,8 +198,6 @@ def _record_invitation(
 
 
 def _queue_mail(invitation: Invitation) -> None:
-    from agents.tasks import send_invitation_mail
-
     send_invitation_mail.delay_on_commit(invitation.pk)
 
 

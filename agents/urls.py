@@ -8,9 +8,9 @@ urlpatterns = [
     path("", views.AgentListView.as_view(), name="section"),
     path("inviter/", views.invite, name="invite"),
     path("mon-espace/", views.HomeView.as_view(), name="home"),
-    path("<int:agent_pk>/", views.agent_detail, name="detail"),
+    path("<int:agent_pk>/", views.agent_detail, name="agent_detail"),
     path("<int:agent_pk>/retirer/", views.agent_remove, name="remove"),
-    path("invitations/<int:invitation_pk>/", views.invitation_detail, name="invitation"),
+    path("invitations/<int:invitation_pk>/", views.invitation_detail, name="invitation_detail"),
     path(
         "invitations/<int:invitation_pk>/renvoyer/",
         views.invitation_resend,

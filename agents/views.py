@@ -15,7 +15,7 @@ from agents.forms import (
     QueuedPasswordResetForm,
 )
 from agents.invitations import territory_agents
-from agents.models import AgentRole, AgentService, Invitation
+from agents.models import Invitation
 from agents.payloads import agent_payload
 from agents.queries import (
     agents_with_details,
@@ -23,19 +23,11 @@ from agents.queries import (
     hydrate,
     invitations_with_details,
 )
+from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.sections import SECTIONS
-from territories.tenancy import (
-    ROLE_ADMIN,
-    ROLE_AGENT,
-    TerritoryAdminRequiredMixin,
-    TerritoryMemberRequiredMixin,
-    role_in_territory,
-    territory_admin_required,
-)
-
-SECTION = next(s for s in SECTIONS if s.key == "agents")
+from territories.models import AgentRole, AgentService
+from territories.sections import SectionMixin, in_section
 
 
 class LoginView(auth_views.LoginView):
@@ -61,22 +53,18 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().form_valid(form)
 
 
-def _section_page(request, template: str, context: dict, status: int = 200):
-    return render(request, template, {"section": SECTION, **context}, status=status)
-
-
 def _list_url(territory) -> str:
     return reverse("agents:section", kwargs={"territory_pk": territory.pk})
 
 
 def _leaving_admin_redirect(request):
-    """None while the acting admin still administers the territory; otherwise where
+    """None while the acting admin may still configure the territory; otherwise where
     they can still go (an admin who demoted or removed themselves would get a 403)."""
-    role = role_in_territory(request.user, request.territory)
-    if role == ROLE_ADMIN:
+    permissions.forget(request.user)  # their roles have just changed
+    if permissions.can_configure_territory(request.user, request.territory):
         return None
     messages.info(request, f"Vous n'êtes plus administrateur de l'espace {request.territory}.")
-    if role == ROLE_AGENT:
+    if permissions.is_member(request.user, request.territory):
         return redirect("agents:home", territory_pk=request.territory.pk)
     return redirect("territories:list")
 
@@ -91,9 +79,10 @@ def _agent(request, agent_pk: int):
     return get_object_or_404(territory_agents(request.territory), pk=agent_pk)
 
 
-class AgentListView(TerritoryAdminRequiredMixin, TemplateView):
+class AgentListView(SectionMixin, TemplateView):
     """Agents of the territory and the invitations not accepted yet."""
 
+    section_key = "agents"
     template_name = "agents/agent_list.html"
 
     def get_context_data(self, **kwargs):
@@ -106,7 +95,6 @@ class AgentListView(TerritoryAdminRequiredMixin, TemplateView):
         )
         agents, invitations = hydrate(territory, page.object_list)
         context.update(
-            section=SECTION,
             filters=filters,
             query=cleaned.get("q", ""),
             page_obj=page,
@@ -116,7 +104,7 @@ class AgentListView(TerritoryAdminRequiredMixin, TemplateView):
         return context
 
 
-@territory_admin_required
+@in_section("agents")
 def invite(request, territory_pk):
     territory = request.territory
     form = InvitationForm(request.POST or None, territory=territory)
@@ -138,21 +126,21 @@ def invite(request, territory_pk):
                 "Elle est valable 48 heures.",
             )
             return redirect(_list_url(territory))
-    return _section_page(
+    return render(
         request,
         "agents/invitation_form.html",
         {"form": form, "pending_invitation": form.pending_invitation},
     )
 
 
-@territory_admin_required
+@in_section("agents")
 def invitation_detail(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
-    return _section_page(request, "agents/invitation_detail.html", {"invitation": invitation})
+    return render(request, "agents/invitation_detail.html", {"invitation": invitation})
 
 
 @require_POST
-@territory_admin_required
+@in_section("agents")
 def invitation_resend(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
     try:
@@ -165,10 +153,12 @@ def invitation_resend(request, territory_pk, invitation_pk):
             f"Une nouvelle invitation est en cours d'envoi à {invitation.email}. "
             "L'ancien lien ne fonctionne plus.",
         )
-    return redirect("agents:invitation", territory_pk=territory_pk, invitation_pk=invitation.pk)
+    return redirect(
+        "agents:invitation_detail", territory_pk=territory_pk, invitation_pk=invitation.pk
+    )
 
 
-@territory_admin_required
+@in_section("agents")
 def invitation_revoke(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
     if request.method == "POST":
@@ -179,10 +169,10 @@ def invitation_revoke(request, territory_pk, invitation_pk):
         else:
             messages.success(request, f"L'invitation de {invitation.email} est révoquée.")
         return redirect(_list_url(request.territory))
-    return _section_page(request, "agents/invitation_revoke.html", {"invitation": invitation})
+    return render(request, "agents/invitation_revoke.html", {"invitation": invitation})
 
 
-@territory_admin_required
+@in_section("agents")
 def agent_detail(request, territory_pk, agent_pk):
     territory = request.territory
     agent = _agent(request, agent_pk)
@@ -211,16 +201,16 @@ def agent_detail(request, territory_pk, agent_pk):
             else:
                 messages.info(request, "Aucune modification.")
             return _leaving_admin_redirect(request) or redirect(
-                "agents:detail", territory_pk=territory_pk, agent_pk=agent.pk
+                "agents:agent_detail", territory_pk=territory_pk, agent_pk=agent.pk
             )
-    return _section_page(
+    return render(
         request,
         "agents/agent_detail.html",
         {"agent": agents_with_details(territory).get(pk=agent.pk), "form": form},
     )
 
 
-@territory_admin_required
+@in_section("agents")
 def agent_remove(request, territory_pk, agent_pk):
     agent = _agent(request, agent_pk)
     if request.method == "POST":
@@ -229,13 +219,13 @@ def agent_remove(request, territory_pk, agent_pk):
         except ServiceError as error:
             for message in error.messages:
                 messages.error(request, message)
-            return redirect("agents:detail", territory_pk=territory_pk, agent_pk=agent.pk)
+            return redirect("agents:agent_detail", territory_pk=territory_pk, agent_pk=agent.pk)
         messages.success(request, f"{agent} ne fait plus partie de l'espace.")
         return _leaving_admin_redirect(request) or redirect(_list_url(request.territory))
-    return _section_page(request, "agents/agent_remove.html", {"agent": agent})
+    return render(request, "agents/agent_remove.html", {"agent": agent})
 
 
-class HomeView(TerritoryMemberRequiredMixin, TemplateView):
+class HomeView(permissions.MemberRequiredMixin, TemplateView):
     """Where an agent lands after joining: their organisations and services here."""
 
     template_name = "agents/home.html"

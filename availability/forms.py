@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from agents.models import Agent, AgentRole
 from availability.models import WEEKDAY_CHOICES, Absence, AvailabilityRange, Recurrence
 from motifs.eligibility import motifs_for
 from motifs.models import Motif
 from rdvs.forms import validate_agenda_day
-from territories.models import Organisation
+from territories import permissions
+from territories.models import AgentRole, Organisation
 
 EVERY_N_WEEKS_CHOICES = [
     (1, "Toutes les semaines"),
@@ -19,18 +19,14 @@ EVERY_N_WEEKS_CHOICES = [
 ]
 
 
-def territory_agents(territory):
-    return Agent.objects.filter(roles__organisation__territory=territory, is_active=True).distinct()
-
-
 class AgentChoiceMixin:
-    """Admins choose the agent (any agent of the territory); agents act for themselves."""
+    """Who manages others' agendas chooses the agent; agents act for themselves."""
 
-    def setup_agent(self, territory, acting_agent, is_admin: bool) -> None:
+    def setup_agent(self, territory, acting_agent) -> None:
         self.territory = territory
         self.acting_agent = acting_agent
-        if is_admin:
-            self.fields["agent"].queryset = territory_agents(territory)
+        if permissions.manages_other_agendas(acting_agent, territory):
+            self.fields["agent"].queryset = permissions.agenda_agents(acting_agent, territory)
             self.fields["agent"].initial = acting_agent.pk
         else:
             del self.fields["agent"]
@@ -87,9 +83,9 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
         }
         help_texts = {"until": "Laissez vide pour une plage sans fin."}
 
-    def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
+    def __init__(self, *args, territory, acting_agent, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_agent(territory, acting_agent, is_admin)
+        self.setup_agent(territory, acting_agent)
         for name in ("first_day", "until"):
             self.fields[name].validators.append(validate_agenda_day)
         self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
@@ -153,9 +149,9 @@ class AbsenceForm(AgentChoiceMixin, forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, territory, acting_agent, is_admin: bool, **kwargs):
+    def __init__(self, *args, territory, acting_agent, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_agent(territory, acting_agent, is_admin)
+        self.setup_agent(territory, acting_agent)
         for name in ("starts_at", "ends_at"):
             self.fields[name].validators.append(validate_agenda_day)
 

@@ -16,28 +16,27 @@ from availability.services import (
     save_absence,
     save_availability_range,
 )
+from territories import permissions
 from territories.errors import ServiceError
-from territories.tenancy import ROLE_ADMIN, TerritoryMemberRequiredMixin
+from territories.sections import SectionMixin
 
 
-class AvailabilityMixin(TerritoryMemberRequiredMixin):
-    """Admins see every agent's rows of the territory, agents only their own.
+class AvailabilityMixin(SectionMixin):
+    """The rows the caller may see and edit (territories.permissions.agenda_rows).
 
     Subclasses name their object (`availability_range`, `absence`): its URL names
     (`availability:<name>_list`, …), its URL keyword (`<name>_pk`) and its templates
     (`availability/<name>_list.html`, …) all follow from it."""
 
+    section_key = "availability"
     model: type[AvailabilityRange] | type[Absence]
     form_class: type[AvailabilityRangeForm] | type[AbsenceForm]
     name = ""
 
-    @property
-    def is_admin(self) -> bool:
-        return self.request.agent_role == ROLE_ADMIN
-
     def visible(self):
-        rows = self.model.objects.filter(territory=self.request.territory)
-        return rows if self.is_admin else rows.filter(agent=self.request.user)
+        return permissions.agenda_rows(
+            self.request.user, self.request.territory, self.model.objects.all()
+        )
 
     def get_object(self):
         return get_object_or_404(self.visible(), pk=self.kwargs[f"{self.name}_pk"])
@@ -53,7 +52,6 @@ class AvailabilityMixin(TerritoryMemberRequiredMixin):
             instance=instance,
             territory=self.request.territory,
             acting_agent=self.request.user,
-            is_admin=self.is_admin,
         )
 
 
@@ -96,7 +94,7 @@ class AvailabilityRangeListView(AvailabilityRangeMixin, View):
         return render(
             request,
             "availability/availability_range_list.html",
-            {"page_obj": page, "is_admin": self.is_admin},
+            {"page_obj": page},
         )
 
 
@@ -107,7 +105,7 @@ class AbsenceListView(AbsenceMixin, View):
         return render(
             request,
             "availability/absence_list.html",
-            {"page_obj": page, "is_admin": self.is_admin},
+            {"page_obj": page},
         )
 
 

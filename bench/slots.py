@@ -19,12 +19,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from agents.models import Agent, AgentRole, AgentService
+from agents.models import Agent
 from availability.models import Absence, AvailabilityRange
 from availability.slots import find_slots
 from motifs.models import Motif
 from rdvs import services
-from territories.models import Organisation, Service, Territory, TerritoryService
+from territories.models import (
+    AgentRole,
+    AgentService,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryService,
+)
 
 AGENTS = 100
 RUNS = 7

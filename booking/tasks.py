@@ -5,26 +5,28 @@ from __future__ import annotations
 import requests
 from celery import shared_task
 from django.utils import formats, timezone
-from django_scopes import scopes_disabled
 
 from agents.models import Agent
 from booking.tokens import rdv_url
 from config.mail import send_templated_mail
 from config.sms import send_sms
 from rdvs.models import Rdv
+from territories.tasks import TerritoryTask
+
+# Every task here works on one RDV, inside its territory's scope.
+ON_ONE_RDV = {"base": TerritoryTask, "territory_from": (Rdv, "rdv_pk")}
 
 
 def _rdv(rdv_pk: int) -> Rdv | None:
-    with scopes_disabled():
-        return (
-            Rdv.objects.select_related("motif", "organisation")
-            .prefetch_related("user_records", "agents")
-            .filter(pk=rdv_pk)
-            .first()
-        )
+    return (
+        Rdv.objects.select_related("motif", "organisation")
+        .prefetch_related("user_records", "agents")
+        .filter(pk=rdv_pk)
+        .first()
+    )
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_rdv_mail(rdv_pk: int, change: str) -> None:
     """The usager's confirmation (booked or moved), with the "after" instruction."""
     rdv = _rdv(rdv_pk)
@@ -50,7 +52,12 @@ def sms_text(rdv: Rdv, change: str) -> str:
     )
 
 
-@shared_task(autoretry_for=(OSError, requests.RequestException), retry_backoff=True, max_retries=5)
+@shared_task(
+    **ON_ONE_RDV,
+    autoretry_for=(OSError, requests.RequestException),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_rdv_sms(rdv_pk: int, change: str) -> None:
     rdv = _rdv(rdv_pk)
     if rdv is None:
@@ -60,7 +67,7 @@ def send_rdv_sms(rdv_pk: int, change: str) -> None:
             send_sms(user_record.phone, sms_text(rdv, change))
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def notify_agents(rdv_pk: int, change: str, agent_ids: list[int] | None = None) -> None:
     """Tell the RDV's agents (or those given, e.g. before and after a move) that the
     usager moved or cancelled it."""

@@ -48,8 +48,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "dsfr",
     "django_htmx",
-    "agents",
     "territories",
+    "agents",
+    "organisations",
     "motifs",
     "user_records",
     "rdv_settings",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "booking",
     "webhooks",
     "proconnect",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +67,6 @@ MIDDLEWARE = [
     "config.headers.ContentSecurityPolicyMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

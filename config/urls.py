@@ -6,6 +6,7 @@ from agents import public_views as invitation_views
 from agents import views as agent_views
 from agents.login_throttle import ThrottledAdminLoginForm
 from config import outbox
+from organisations.urls import services_urlpatterns
 from proconnect import views as proconnect_views
 
 territory_sections = [
@@ -14,6 +15,8 @@ territory_sections = [
     path("", include("user_records.urls")),  # fiches-usagers/ (configuration) and usagers/
     path("fiches-rdv/", include("rdv_settings.urls")),
     path("motifs/", include("motifs.urls")),
+    path("services/", include(services_urlpatterns)),
+    path("organisations/", include("organisations.urls")),
     path("rdv/", include("rdvs.urls")),
     path("plages/", include("availability.urls")),
 ]

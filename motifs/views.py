@@ -19,8 +19,8 @@ from territories.changes import version_of
 from territories.errors import ServiceError
 from territories.models import Organisation
 from territories.queries import is_active_in
-from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
-from territories.views import SectionMixin, TerritoryFormMixin, section_of
+from territories.sections import SectionMixin, in_section
+from territories.views import TerritoryFormMixin
 
 
 def territory_motifs(territory):
@@ -37,7 +37,7 @@ def access_motif(request, motif_pk: int) -> Motif:
     return get_object_or_404(territory_motifs(request.territory), pk=motif_pk)
 
 
-class MotifSectionMixin(TerritoryAdminRequiredMixin, SectionMixin):
+class MotifSectionMixin(SectionMixin):
     section_key = "motifs"
 
 
@@ -105,7 +105,7 @@ class MotifCreateView(MotifFormMixin, FormView):
             acting_agent=self.request.user,
         )
         messages.success(self.request, f"Le motif « {motif} » est créé.")
-        return redirect("motifs:detail", self.request.territory.pk, motif.pk)
+        return redirect("motifs:motif_detail", self.request.territory.pk, motif.pk)
 
 
 class MotifUpdateView(MotifFormMixin, FormView):
@@ -130,10 +130,10 @@ class MotifUpdateView(MotifFormMixin, FormView):
             version=form.shown_version,
         )
         messages.success(self.request, f"Le motif « {motif} » est enregistré.")
-        return redirect("motifs:detail", self.request.territory.pk, motif.pk)
+        return redirect("motifs:motif_detail", self.request.territory.pk, motif.pk)
 
 
-@territory_admin_required
+@in_section("motifs")
 def motif_archive(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     if request.method == "POST":
@@ -147,12 +147,12 @@ def motif_archive(request, territory_pk: int, motif_pk: int):
     return render(
         request,
         "motifs/motif_confirm.html",
-        {"section": section_of("motifs"), "motif": motif, "action": "archive"},
+        {"motif": motif, "action": "archive"},
     )
 
 
 @require_POST
-@territory_admin_required
+@in_section("motifs")
 def motif_restore(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     try:
@@ -161,10 +161,10 @@ def motif_restore(request, territory_pk: int, motif_pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, f"Le motif « {motif} » est de nouveau proposé.")
-    return redirect("motifs:detail", territory_pk, motif.pk)
+    return redirect("motifs:motif_detail", territory_pk, motif.pk)
 
 
-@territory_admin_required
+@in_section("motifs")
 def motif_delete(request, territory_pk: int, motif_pk: int):
     motif = access_motif(request, motif_pk)
     if motif.is_referenced():
@@ -181,5 +181,5 @@ def motif_delete(request, territory_pk: int, motif_pk: int):
     return render(
         request,
         "motifs/motif_confirm.html",
-        {"section": section_of("motifs"), "motif": motif, "action": "delete"},
+        {"motif": motif, "action": "delete"},
     )

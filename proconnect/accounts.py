@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django_scopes import scopes_disabled
 
-from agents.models import AccessLevel, Agent, AgentRole, Invitation, TerritoryAdmin
+from agents.models import Agent, Invitation
 from agents.services import accept_invitation, join_with_new_account
+from territories import permissions
 from territories.errors import ServiceError
 
 
@@ -33,19 +34,10 @@ def verified_email(claims: dict) -> str:
     return email
 
 
-def is_intervenant_only(agent: Agent) -> bool:
-    """Intervenants appear in agendas but have no login: every role they hold is
-    the intervenant level, and they administer no territory."""
-    with scopes_disabled():
-        levels = set(AgentRole.objects.filter(agent=agent).values_list("access_level", flat=True))
-        administers = TerritoryAdmin.objects.filter(agent=agent).exists()
-    return levels == {AccessLevel.INTERVENANT} and not administers
-
-
 def _check_may_log_in(agent: Agent) -> None:
     if not agent.is_active:
         raise Refusal("inactive")
-    if is_intervenant_only(agent):
+    if permissions.is_intervenant_only(agent):
         raise Refusal("intervenant")
 
 

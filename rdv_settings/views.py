@@ -8,11 +8,11 @@ from rdv_settings.queries import settings_for
 from rdv_settings.services import update_rdv_settings
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.sections import SECTIONS
-from territories.tenancy import TerritoryAdminRequiredMixin
+from territories.sections import SectionMixin
 
 
-class RdvSettingsView(TerritoryAdminRequiredMixin, FormView):
+class RdvSettingsView(SectionMixin, FormView):
+    section_key = "rdv_settings"
     template_name = "rdv_settings/rdv_settings.html"
     form_class = RdvSettingsForm
 
@@ -23,10 +23,6 @@ class RdvSettingsView(TerritoryAdminRequiredMixin, FormView):
             "instance": rdv_settings,
             "version": version_of(rdv_settings_payload(rdv_settings)),
         }
-
-    def get_context_data(self, **kwargs):
-        section = next(s for s in SECTIONS if s.key == "rdv_settings")
-        return super().get_context_data(section=section, **kwargs)
 
     def form_valid(self, form):
         try:

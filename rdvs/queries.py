@@ -9,16 +9,15 @@ from django.utils import timezone
 
 from agents.models import Agent
 from rdvs.models import Rdv, RdvAgent
+from territories import permissions
 from territories.models import Organisation, Territory
 from user_records.models import UserRecord
 from user_records.queries import search_records
 
 
 def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:
-    """The organisations of the territory where the agent has a role: their RDVs only."""
-    return Organisation.objects.filter(territory=territory, agent_roles__agent=agent).order_by(
-        "name"
-    )
+    """The organisations of the territory where the agent sees and takes RDVs."""
+    return permissions.rdv_organisations(agent, territory).order_by("name")
 
 
 def agents_of(organisation: Organisation) -> QuerySet[Agent]:
@@ -32,9 +31,25 @@ def user_records_of(territory: Territory, query: str = "") -> QuerySet[UserRecor
 
 
 def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:
-    """The RDVs an agent may open: their territory, organisations where they have a role."""
-    return Rdv.objects.filter(
-        territory=territory, organisation__in=organisations_of(agent, territory).values("pk")
+    """The RDVs an agent may open (territories.permissions decides)."""
+    return permissions.visible_rdvs(agent, territory, Rdv.objects.all())
+
+
+def future_rdvs_refusal(agent: Agent, organisation: Organisation) -> str | None:
+    """Refuses taking an agent out of an organisation where RDVs to come still hold
+    their time (not cancelled nor excused); registered in agents.membership by
+    RdvsConfig.ready()."""
+    count = RdvAgent.objects.filter(
+        agent=agent,
+        holds_time=True,
+        starts_at__gt=timezone.now(),
+        rdv__organisation=organisation,
+    ).count()
+    if not count:
+        return None
+    return (
+        f"{agent} a encore {count} RDV à venir dans l'organisation "
+        f"« {organisation.name} » : déplacez-les ou annulez-les d'abord."
     )
 
 

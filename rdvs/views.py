@@ -31,7 +31,11 @@ from rdvs.models import RdvStatus
 from rdvs.queries import agenda, organisations_of, rdvs_visible_to, with_details
 from rdvs.rules import can_record_arrival
 from territories.errors import ServiceError
-from territories.tenancy import TerritoryMemberRequiredMixin
+from territories.sections import SectionMixin, in_section
+
+
+class AgendaSectionMixin(SectionMixin):
+    section_key = "agenda"
 
 
 def access_rdv(request, rdv_pk: int):
@@ -63,7 +67,7 @@ def _version(rdvs) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
-class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
+class AgendaView(AgendaSectionMixin, TemplateView):
     """One day (`days = 1`, refreshed live for the waiting room) or a week."""
 
     days = 1
@@ -94,7 +98,6 @@ class AgendaView(TerritoryMemberRequiredMixin, TemplateView):
         here = request.resolver_match.view_name
         url = reverse(here, kwargs={"territory_pk": request.territory.pk})
         return super().get_context_data(
-            agenda_page=True,
             day=day,
             days=list(by_day.items()),
             rdvs=rdvs,
@@ -117,7 +120,7 @@ class AgendaWeekView(AgendaView):
     template_name = "rdvs/agenda_week.html"
 
 
-class RdvFormMixin(TerritoryMemberRequiredMixin):
+class RdvFormMixin(AgendaSectionMixin):
     template_name = "rdvs/rdv_form.html"
 
     def form_for(self, organisation, rdv=None):
@@ -132,7 +135,6 @@ class RdvFormMixin(TerritoryMemberRequiredMixin):
 
     def render_form(self, form, organisation, rdv=None):
         context = {
-            "agenda_page": True,
             "form": form,
             "organisation": organisation,
             "rdv": rdv,
@@ -159,7 +161,7 @@ class RdvCreateView(RdvFormMixin, View):
     def get(self, request, *args, **kwargs):
         organisation = self.get_organisation()
         if organisation is None:
-            context = {"agenda_page": True, "form": self.organisation_choice()}
+            context = {"form": self.organisation_choice()}
             return render(request, "rdvs/organisation_choice.html", context)
         return self.render_form(self.form_for(organisation), organisation)
 
@@ -198,7 +200,7 @@ class RdvUpdateView(RdvFormMixin, View):
         return self.render_form(form, rdv.organisation, rdv)
 
 
-class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
+class RdvDetailView(AgendaSectionMixin, TemplateView):
     template_name = "rdvs/rdv_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -206,7 +208,6 @@ class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
         rdv_settings = settings_for(self.request.territory)
         _annotate_waiting_room([rdv], rdv_settings)
         return super().get_context_data(
-            agenda_page=True,
             rdv=rdv,
             rdv_settings=rdv_settings,
             status_form=StatusForm(initial={"status": rdv.status}),
@@ -216,6 +217,7 @@ class RdvDetailView(TerritoryMemberRequiredMixin, TemplateView):
 
 
 @require_POST
+@in_section("agenda")
 def rdv_status(request, territory_pk: int, rdv_pk: int):
     rdv = access_rdv(request, rdv_pk)
     form = StatusForm(request.POST)
@@ -231,10 +233,10 @@ def rdv_status(request, territory_pk: int, rdv_pk: int):
     return redirect("rdvs:rdv_detail", territory_pk=territory_pk, rdv_pk=rdv.pk)
 
 
-class RdvCancelView(TerritoryMemberRequiredMixin, View):
+class RdvCancelView(AgendaSectionMixin, View):
     def get(self, request, *args, **kwargs):
         rdv = access_rdv(request, kwargs["rdv_pk"])
-        return render(request, "rdvs/rdv_cancel.html", {"agenda_page": True, "rdv": rdv})
+        return render(request, "rdvs/rdv_cancel.html", {"rdv": rdv})
 
     def post(self, request, *args, **kwargs):
         rdv = access_rdv(request, kwargs["rdv_pk"])
@@ -244,6 +246,7 @@ class RdvCancelView(TerritoryMemberRequiredMixin, View):
 
 
 @require_POST
+@in_section("agenda")
 def rdv_arrival(request, territory_pk: int, rdv_pk: int):
     rdv = access_rdv(request, rdv_pk)
     try:

@@ -93,6 +93,89 @@ class Organisation(models.Model):
         return self.name
 
 
+# Roles: who an agent is in a territory. They live on the ground floor because
+# tenancy and permissions (which every section uses) read them.
+
+
+class TerritoryAdmin(models.Model):
+    """The "Administrateur d'Espace" role: an agent who configures a whole territory."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territory_admin_roles"
+    )
+    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="admin_roles")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "administrateur d'espace"
+        verbose_name_plural = "administrateurs d'espace"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "territory"], name="unique_territory_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.territory}"
+
+
+class AccessLevel(models.TextChoices):
+    BASIC = "basic", "Basique"
+    ADMIN = "admin", "Administrateur"
+    INTERVENANT = "intervenant", "Intervenant"
+
+
+class AgentRole(models.Model):
+    """An agent's membership of an organisation, with its access level there."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="agent_roles"
+    )
+    access_level = models.CharField(
+        "niveau d'accès", max_length=20, choices=AccessLevel.choices, default=AccessLevel.BASIC
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(territory="organisation__territory")
+
+    class Meta:
+        verbose_name = "rôle dans une organisation"
+        verbose_name_plural = "rôles dans les organisations"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "organisation"], name="unique_agent_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.organisation} ({self.get_access_level_display()})"
+
+
+class AgentService(models.Model):
+    """The services an agent is assigned to, in one territory."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_assignments"
+    )
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="agent_services"
+    )
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agent_assignments")
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "affectation à un service"
+        verbose_name_plural = "affectations aux services"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "territory", "service"], name="unique_agent_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} — {self.service}"
+
+
 class AuditEntry(models.Model):
     """Who changed what in a territory's configuration, with before/after."""
 

@@ -3,9 +3,7 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from agents.models import AgentRole, AgentService
-from motifs.models import Motif
-from territories.models import Organisation, Service, Territory, TerritoryService
+from territories.models import Service, Territory, TerritoryService
 
 
 def active_services(territory: Territory) -> QuerySet[Service]:
@@ -29,29 +27,3 @@ def count_of(queryset: QuerySet, group_by: str) -> Coalesce:
     through `group_by`), in one correlated subquery instead of a join per relation."""
     counted = queryset.order_by().values(group_by).annotate(total=Count("pk")).values("total")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def services_overview(territory: Territory) -> QuerySet[Service]:
-    """The global catalogue, each with its state and its agents and motifs in the territory."""
-    return Service.objects.annotate(
-        is_active=is_active_in(territory),
-        agent_count=count_of(
-            AgentService.objects.filter(territory=territory, service=OuterRef("pk")), "service"
-        ),
-        motif_count=count_of(
-            Motif.objects.filter(territory=territory, service=OuterRef("pk")).active(), "service"
-        ),
-    ).order_by("name")
-
-
-def organisations_overview(territory: Territory) -> QuerySet[Organisation]:
-    """The territory's organisations with their numbers of agents and of active motifs."""
-    return Organisation.objects.filter(territory=territory).annotate(
-        agent_count=count_of(AgentRole.objects.filter(organisation=OuterRef("pk")), "organisation"),
-        motif_count=count_of(
-            Motif.organisations.through.objects.filter(
-                organisation=OuterRef("pk"), motif__archived_at__isnull=True
-            ),
-            "organisation",
-        ),
-    )

@@ -1,8 +1,26 @@
-"""The seven sections of the help page, in its order: dashboard tiles and side navigation."""
+"""The section registry: every page of a territory belongs to one section — a tile of
+the configuration dashboard and an entry of the side menu (the help page's seven
+sections, in its order), or one of the agents' daily screens.
+
+Feature apps register their sections in their AppConfig.ready(): the ground floor
+knows none of them by name. A view is put in its section by `SectionMixin` (class
+views) or `in_section` (function views), the one way to do it: the section decides
+who may open the page (asking territories.permissions) and is what the title,
+breadcrumb and side menu read (`section` in the template context).
+
+URL names follow the registry: `<app>:section` is always the section's landing page,
+the one its tile and menu entry link to.
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+
+from territories import permissions
 
 
 @dataclass(frozen=True)
@@ -12,85 +30,66 @@ class Section:
     url_name: str
     icon: str
     summary: str
+    order: int  # position in the help page (configuration) or in the agents' menu
+    is_configuration: bool = True  # False: an agents' daily screen, open to every member
 
     def url(self, territory) -> str:
         return reverse(self.url_name, kwargs={"territory_pk": territory.pk})
 
 
-SECTIONS = [
-    Section(
-        "agents",
-        "Agents",
-        "agents:section",
-        "fr-icon-team-line",
-        "Inviter des agents et gérer leurs services, organisations et droits.",
-    ),
-    Section(
-        "webhooks",
-        "Webhooks",
-        "webhooks:section",
-        "fr-icon-links-line",
-        "Transmettre les événements de l'espace à vos logiciels.",
-    ),
-    Section(
-        "user_records",
-        "Fiches usagers",
-        "user_records:section",
-        "fr-icon-user-line",
-        "Ajouter des champs personnalisés et masquer des champs standards.",
-    ),
-    Section(
-        "rdv_settings",
-        "Fiches RDV",
-        "rdv_settings:section",
-        "fr-icon-calendar-line",
-        "Champ Contexte et notifications de la salle d'attente.",
-    ),
-    Section(
-        "motifs",
-        "Motifs",
-        "motifs:section",
-        "fr-icon-list-unordered",
-        "Créer les motifs de l'espace, la réservation en ligne et les instructions.",
-    ),
-    Section(
-        "services",
-        "Services",
-        "territories:services",
-        "fr-icon-briefcase-line",
-        "Activer ou désactiver les services disponibles dans l'espace.",
-    ),
-    Section(
-        "organisations",
-        "Organisations",
-        "territories:organisations",
-        "fr-icon-building-line",
-        "Consulter, modifier et ajouter les organisations de l'espace.",
-    ),
-]
+_registry: dict[str, Section] = {}
 
 
-# The agents' daily screens, for every member of the territory (admins included).
-AGENT_SCREENS = [
-    Section(
-        "agenda",
-        "Agenda des RDV",
-        "rdvs:agenda_day",
-        "fr-icon-calendar-event-line",
-        "Vos RDV du jour et de la semaine, la salle d'attente.",
-    ),
-    Section(
-        "records",
-        "Usagers",
-        "user_records:list",
-        "fr-icon-user-line",
-        "Rechercher, créer et modifier les fiches usagers.",
-    ),
-    Section(
-        "availability",
-        "Plages d'ouverture",
-        "availability:availability_range_list",
-        "fr-icon-time-line",
-        "Vos plages d'ouverture et vos absences.",
-    ),
-]
+def register(*sections: Section) -> None:
+    """Called by feature apps in AppConfig.ready()."""
+    for section in sections:
+        known = _registry.get(section.key)
+        if known is not None and known != section:
+            raise ImproperlyConfigured(f"Two sections are registered as {section.key!r}.")
+        _registry[section.key] = section
+
+
+def get_section(key: str) -> Section:
+    try:
+        return _registry[key]
+    except KeyError:
+        raise ImproperlyConfigured(f"No section {key!r} is registered.") from None
+
+
+def configuration_sections() -> list[Section]:
+    return sorted((s for s in _registry.values() if s.is_configuration), key=lambda s: s.order)
+
+
+def agent_screens() -> list[Section]:
+    return sorted((s for s in _registry.values() if not s.is_configuration), key=lambda s: s.order)
+
+
+def enter_section(request, key: str) -> None:
+    """Refuse the caller who may not open the section (403), else put the page in it."""
+    section = get_section(key)
+    permissions.require_section(request, section)
+    request.section = section
+
+
+class SectionMixin:
+    """Puts a class-based view in its section (`section_key`), checking who may open it."""
+
+    section_key = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        enter_section(request, self.section_key)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def in_section(key: str):
+    """Function-view counterpart of SectionMixin: `@in_section("agents")`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            enter_section(request, key)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

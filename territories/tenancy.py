@@ -1,39 +1,25 @@
-"""Tenancy: the territory comes from the URL, is resolved once, with the caller's role.
+"""Tenancy: the territory comes from the URL and is resolved once, with the caller's
+membership (territories.permissions keeps it for the rest of the request).
 
 Outsiders get 404 (the territory's existence is not revealed), members without
-the right get 403. Inside a territory URL, django-scopes restricts every scoped
-model to that territory; elsewhere scoped queries fail loudly unless a view opens
-a scope itself (the Django admin runs with scopes disabled: support staff see all).
+the right get 403 (from the views, asking territories.permissions). Inside a
+territory URL, django-scopes restricts every scoped model to that territory;
+elsewhere scoped queries fail loudly unless a view opens a scope itself (the Django
+admin runs with scopes disabled: support staff see all).
 """
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlsplit
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_scopes import scope, scopes_disabled
 
-from agents.models import AgentRole, TerritoryAdmin
+from territories import permissions
 from territories.models import Territory
-
-ROLE_ADMIN = "admin"  # Administrateur d'Espace
-ROLE_AGENT = "agent"  # agent of at least one organisation of the territory
-
-
-def role_in_territory(agent, territory: Territory) -> str | None:
-    if not agent.is_authenticated or not agent.is_active:
-        return None
-    if TerritoryAdmin.objects.filter(agent=agent, territory=territory).exists():
-        return ROLE_ADMIN
-    with scope(territory=territory):
-        if AgentRole.objects.filter(agent=agent).exists():
-            return ROLE_AGENT
-    return None
 
 
 class TerritoryMiddleware:
@@ -42,7 +28,6 @@ class TerritoryMiddleware:
 
     def __call__(self, request):
         request.territory = None
-        request.agent_role = None
         try:
             match = resolve(request.path_info)
         except Resolver404:
@@ -58,11 +43,9 @@ class TerritoryMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(back_after_login(request, territory_pk))
         territory = Territory.objects.filter(pk=territory_pk).first()
-        role = role_in_territory(request.user, territory) if territory else None
-        if role is None:
+        if not permissions.is_member(request.user, territory):
             raise Http404("Territoire introuvable.")
         request.territory = territory
-        request.agent_role = role
         with scope(territory=territory):
             return self.get_response(request)
 
@@ -80,36 +63,3 @@ def back_after_login(request, territory_pk: int) -> str:
         page = urlsplit(referer)
         return f"{page.path}?{page.query}" if page.query else page.path
     return reverse("territories:dashboard", kwargs={"territory_pk": territory_pk})
-
-
-def require_territory_admin(request) -> None:
-    if request.agent_role != ROLE_ADMIN:
-        raise PermissionDenied("Cette page est réservée aux administrateurs d'espace.")
-
-
-class TerritoryAdminRequiredMixin:
-    """For the configuration sections: territory admins only (others: 403)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        require_territory_admin(request)
-        return super().dispatch(request, *args, **kwargs)
-
-
-class TerritoryMemberRequiredMixin:
-    """For agents' daily screens: any member (the middleware already 404s outsiders)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.agent_role is None:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
-def territory_admin_required(view):
-    """Function-view counterpart of TerritoryAdminRequiredMixin."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        require_territory_admin(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped

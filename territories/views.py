@@ -1,30 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import render
 from django.views.generic import TemplateView
 
-from agents.models import AgentRole, TerritoryAdmin
+from territories import permissions
 from territories.errors import ServiceError
-from territories.models import Territory
 from territories.search import search_q
-from territories.sections import SECTIONS
-from territories.tenancy import TerritoryAdminRequiredMixin
+from territories.sections import configuration_sections
 
 
 @login_required
 def territory_list(request):
     """The territories the logged-in agent administers or works in."""
-    is_admin = Exists(TerritoryAdmin.objects.filter(territory=OuterRef("pk"), agent=request.user))
-    # A cross-territory query by design, narrowed to the caller's own roles.
-    roles = AgentRole.objects.with_scopes_disabled().filter(
-        organisation__territory=OuterRef("pk"), agent=request.user
-    )
-    territories = (
-        Territory.objects.annotate(is_admin=is_admin, is_member=Exists(roles))
-        .filter(Q(is_admin=True) | Q(is_member=True))
-        .order_by("name")
-    )
+    territories = permissions.territories_of(request.user).order_by("name")
     query = request.GET.get("q", "").strip()
     if query:
         territories = territories.filter(search_q(query, "name", "departement_number"))
@@ -32,28 +20,14 @@ def territory_list(request):
     return render(request, "territories/territory_list.html", {"page_obj": page, "query": query})
 
 
-class DashboardView(TerritoryAdminRequiredMixin, TemplateView):
+class DashboardView(permissions.ConfigurationRequiredMixin, TemplateView):
     template_name = "territories/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         territory = self.request.territory
-        context["tiles"] = [(section, section.url(territory)) for section in SECTIONS]
-        return context
-
-
-def section_of(key: str):
-    return next(s for s in SECTIONS if s.key == key)
-
-
-class SectionMixin:
-    """Puts the view's `section` in the context (side navigation, breadcrumb, title)."""
-
-    section_key = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["section"] = section_of(self.section_key)
+        tiles = [(section, section.url(territory)) for section in configuration_sections()]
+        context["tiles"] = tiles
         return context
 
 
@@ -77,9 +51,3 @@ class TerritoryFormMixin:
 
     def save(self, form):
         raise NotImplementedError
-
-
-class SectionView(TerritoryAdminRequiredMixin, SectionMixin, TemplateView):
-    """A configuration section's landing page (filled in by each section's own views)."""
-
-    template_name = "territories/section.html"

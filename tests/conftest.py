@@ -4,7 +4,7 @@ of the same territory, and an outsider who administers another territory."""
 import os
 
 import pytest
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from tests.factories import (
     AgentFactory,
@@ -18,14 +18,6 @@ from tests.factories import (
 
 # The local OpenID Connect provider (playing ProConnect) and its fixtures.
 pytest_plugins = ["tests.oidc_provider"]
-
-
-@pytest.fixture(autouse=True)
-def _scopes_disabled_in_test_bodies():
-    """Test set-up may touch any territory; requests still run under the middleware's
-    scope, so views are checked exactly as in production."""
-    with scopes_disabled():
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +42,14 @@ def redis_down(settings):
             "LOCATION": "redis://127.0.0.1:9/0",
         }
     }
+
+
+@pytest.fixture
+def in_territory(territory):
+    """The test body runs inside the territory's scope, as a request or a task does:
+    a query that strays into another territory finds nothing, an unscoped one fails."""
+    with scope(territory=territory):
+        yield territory
 
 
 @pytest.fixture

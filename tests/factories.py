@@ -1,31 +1,46 @@
-"""Factories for every model. Build with scopes disabled (the autouse fixture does)."""
+"""Factories for every model. They build across territories by themselves (set-up may
+touch any territory); test bodies query inside `scope(territory=…)` like the code does."""
 
 from datetime import time, timedelta
 
 import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
+from django_scopes import scopes_disabled
+from factory.django import DjangoModelFactory as BaseModelFactory
 
-from agents.models import (
-    INVITATION_VALIDITY,
-    AccessLevel,
-    Agent,
-    AgentRole,
-    AgentService,
-    Invitation,
-    TerritoryAdmin,
-    hash_token,
-)
+from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
 from availability.models import Absence, AvailabilityRange
 from motifs.models import Motif
 from rdv_settings.models import RdvSettings
 from rdvs.models import Rdv, RdvAgent
-from territories.models import AuditEntry, Organisation, Service, Territory, TerritoryService
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    AuditEntry,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryAdmin,
+    TerritoryService,
+)
 from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
 from webhooks import signing
 from webhooks.models import Delivery, Endpoint, Event
 
 PASSWORD = "mot-de-passe-de-test-42"
+
+
+class DjangoModelFactory(BaseModelFactory):
+    """Creates (sub-factories and post-generation included) with scopes disabled."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with scopes_disabled():
+            return super()._generate(strategy, params)
 
 
 class TerritoryFactory(DjangoModelFactory):
@@ -120,9 +135,6 @@ class AuditEntryFactory(DjangoModelFactory):
     action = "organisation.updated"
 
 
-# --- motifs, user records, RDVs (models defined by the foundation) ---
-
-
 class MotifFactory(DjangoModelFactory):
     class Meta:
         model = Motif
@@ -174,9 +186,6 @@ class RdvAgentFactory(DjangoModelFactory):
     ends_at = factory.SelfAttribute("rdv.ends_at")
 
 
-# --- user_records ---
-
-
 class CustomFieldFactory(DjangoModelFactory):
     class Meta:
         model = CustomField
@@ -197,9 +206,6 @@ class UserRecordSettingsFactory(DjangoModelFactory):
     hidden_fields = factory.LazyFunction(list)
 
 
-# --- rdv_settings and agents' RDVs ---
-
-
 class RdvSettingsFactory(DjangoModelFactory):
     class Meta:
         model = RdvSettings
@@ -218,9 +224,6 @@ def rdv_with_agents(*agents, **kwargs) -> Rdv:
     for agent in agents:
         RdvAgentFactory(rdv=rdv, agent=agent)
     return rdv
-
-
-# --- availability: ranges and absences ---
 
 
 class AvailabilityRangeFactory(DjangoModelFactory):
@@ -251,9 +254,6 @@ class AbsenceFactory(DjangoModelFactory):
     agent = factory.SubFactory(AgentFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
-
-
-# --- agents ---
 
 
 class InvitationFactory(DjangoModelFactory):
@@ -287,9 +287,6 @@ class InvitationFactory(DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.set(extracted)
-
-
-# --- webhooks ---
 
 
 class EndpointFactory(DjangoModelFactory):

@@ -12,13 +12,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import AgentRole, Invitation, TerritoryAdmin
+from agents.models import Invitation
 from availability.models import Absence, AvailabilityRange
 from motifs.models import Motif
 from rdvs.models import RdvAgent
 from territories.admin_changes import RecordedChangesAdmin
 from territories.changes import published_types
-from territories.models import AuditEntry, TerritoryService
+from territories.models import AgentRole, AuditEntry, TerritoryAdmin, TerritoryService
 from tests.factories import (
     AbsenceFactory,
     AgentFactory,
@@ -36,6 +36,9 @@ from tests.factories import (
 from tests.form_data import submitted
 from user_records.models import UserRecord
 from webhooks.models import DeliveryStatus, Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 # Models of the apps whose writes are recorded; the territory itself and the audit log
 # belong to the ground floor.

@@ -8,9 +8,10 @@ from html import unescape
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
-from agents.models import Agent, AgentRole, AgentService, Invitation, TerritoryAdmin
-from territories.models import AuditEntry
+from agents.models import Agent, Invitation
+from territories.models import AgentRole, AgentService, AuditEntry, TerritoryAdmin
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
@@ -26,13 +27,18 @@ from tests.factories import (
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def list_url(territory):
     return reverse("agents:section", kwargs={"territory_pk": territory.pk})
 
 
 def detail_url(territory, agent):
-    return reverse("agents:detail", kwargs={"territory_pk": territory.pk, "agent_pk": agent.pk})
+    return reverse(
+        "agents:agent_detail", kwargs={"territory_pk": territory.pk, "agent_pk": agent.pk}
+    )
 
 
 def remove_url(territory, agent):
@@ -413,7 +419,9 @@ def test_removing_an_agent_asks_for_confirmation_then_takes_them_out(
 
     response = admin_client.post(remove_url(territory, basic_agent))
     assert response.status_code == 302
-    assert list(AgentRole.objects.filter(agent=basic_agent)) == [elsewhere]
+    assert not AgentRole.objects.filter(agent=basic_agent).exists()
+    with scope(territory=other_territory):  # their role elsewhere stays
+        assert list(AgentRole.objects.filter(agent=basic_agent)) == [elsewhere]
     assert not AgentService.objects.filter(agent=basic_agent).exists()
     assert admin_client.get(detail_url(territory, basic_agent)).status_code == 404
     event = Event.objects.get(type="agent.removed")

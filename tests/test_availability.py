@@ -22,6 +22,9 @@ from tests.factories import (
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 MONDAY = date(2030, 3, 4)
 
 

@@ -28,6 +28,9 @@ from tests.factories import (
 from user_records.models import UserRecord
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 NOW = paris(2026, 3, 2, 8, 0)  # Monday 2 March 2026, 8:00 in Paris
 MONDAY = date(2026, 3, 2)
 

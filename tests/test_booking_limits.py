@@ -23,6 +23,9 @@ from tests.test_booking import (  # noqa: F401  fixtures
     url,
 )
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 # Tuesday's six half-hour slots, then Wednesday's first.
 SLOTS = [paris(2026, 3, 3, hour, minute) for hour in (9, 10, 11) for minute in (0, 30)]
 SLOTS.append(paris(2026, 3, 4, 9, 0))

@@ -4,6 +4,7 @@ import re
 import time
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,9 @@ from django_scopes import scopes_disabled
 from tests.factories import EventFactory
 from webhooks.models import Event
 from webhooks.tasks import prune_old_events
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def wait_for(condition, timeout=15.0):

@@ -25,10 +25,10 @@ from availability.models import Absence, AvailabilityRange
 from availability.slots import PARIS
 from booking import services as booking
 from motifs import services as motifs
+from organisations import services as organisations
 from rdv_settings import services as rdv_settings
 from rdvs import services as rdvs
 from rdvs.models import RdvStatus
-from territories import services as territories
 from territories.changes import audit_only_actions, known_actions, published_types, record_change
 from territories.models import AuditEntry
 from tests.factories import (
@@ -49,6 +49,9 @@ from tests.webhook_receiver import receiver  # noqa: F401  (the test ping's targ
 from user_records import services as user_records
 from webhooks import services as webhooks
 from webhooks.models import DeliveryStatus, Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -214,33 +217,33 @@ ENDPOINT_VALUES = {
 YESTERDAY = timedelta(days=1)
 
 SERVICES: dict[tuple[str, str], list[Case]] = {
-    ("territories.services", "set_service_active"): [
+    ("organisations.services", "set_service_active"): [
         Case(
             given=lambda w: ServiceFactory(),
-            call=lambda w, new: territories.set_service_active(
+            call=lambda w, new: organisations.set_service_active(
                 w.territory, new, is_active=True, acting_agent=w.admin
             ),
             records=("service.activated",),
         ),
         Case(
-            call=lambda w, _: territories.set_service_active(
+            call=lambda w, _: organisations.set_service_active(
                 w.territory, w.service, is_active=False, acting_agent=w.admin
             ),
             records=("service.deactivated",),
         ),
     ],
     # The creator becomes the organisation's admin: a change of their own, told apart.
-    ("territories.services", "create_organisation"): [
+    ("organisations.services", "create_organisation"): [
         Case(
-            call=lambda w, _: territories.create_organisation(
+            call=lambda w, _: organisations.create_organisation(
                 w.territory, {"name": "Mairie de Die"}, acting_agent=w.admin
             ),
             records=("organisation.created", "agent.updated"),
         )
     ],
-    ("territories.services", "update_organisation"): [
+    ("organisations.services", "update_organisation"): [
         Case(
-            call=lambda w, _: territories.update_organisation(
+            call=lambda w, _: organisations.update_organisation(
                 w.organisation, {"phone": "04 75 11 22 33"}, acting_agent=w.admin
             ),
             records=("organisation.updated",),

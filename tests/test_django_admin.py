@@ -6,6 +6,9 @@ import pytest
 from territories.models import AuditEntry, Territory
 from tests.factories import AgentFactory, AuditEntryFactory, EndpointFactory
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 @pytest.fixture
 def support_client(client, db):

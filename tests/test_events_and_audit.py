@@ -9,6 +9,9 @@ from territories.models import AuditEntry
 from webhooks.events import publish
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def test_a_change_is_recorded_in_the_callers_transaction(territory, organisation, transactional_db):
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -11,9 +11,10 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
+from django_scopes import scope
 
 from agents.invitations import find_by_token
-from agents.models import Agent, AgentRole, AgentService, Invitation
+from agents.models import Agent, Invitation
 from agents.services import (
     accept_invitation,
     invite_agent,
@@ -22,7 +23,7 @@ from agents.services import (
 )
 from agents.tasks import INVITATION_MAIL_RETRIES, prune_stale_invitations, send_invitation_mail
 from territories.errors import ServiceError
-from territories.models import AuditEntry
+from territories.models import AgentRole, AgentService, AuditEntry
 from tests.factories import (
     AgentFactory,
     InvitationFactory,
@@ -31,6 +32,9 @@ from tests.factories import (
     TerritoryServiceFactory,
 )
 from webhooks.models import Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 
@@ -207,7 +211,7 @@ def test_a_new_agent_accepts_sets_a_password_and_lands_on_their_space(
 
 
 def test_an_agent_of_another_territory_joins_with_the_account_they_have(
-    client, territory, organisation, service, admin_agent, outsider
+    client, territory, organisation, service, admin_agent, outsider, other_territory
 ):
     invite_and_send(territory, admin_agent, organisation, service, email="charlie@exemple.fr")
     path = accept_path(mail.outbox[0])
@@ -219,7 +223,9 @@ def test_an_agent_of_another_territory_joins_with_the_account_they_have(
     response = client.post(path)
     assert response.status_code == 302
     assert AgentRole.objects.filter(agent=outsider, organisation=organisation).exists()
-    assert AgentRole.objects.filter(agent=outsider).count() == 2  # kept the other territory
+    assert AgentRole.objects.filter(agent=outsider).count() == 1
+    with scope(territory=other_territory):  # kept the other territory
+        assert AgentRole.objects.filter(agent=outsider).count() == 1
     assert Agent.objects.filter(email__iexact="charlie@exemple.fr").count() == 1
 
 
@@ -460,7 +466,8 @@ def test_invitation_page_explains_why_settings_wait_and_offers_resend_and_revoke
 ):
     invitation = InvitationFactory(territory=territory, organisations=[organisation])
     url = reverse(
-        "agents:invitation", kwargs={"territory_pk": territory.pk, "invitation_pk": invitation.pk}
+        "agents:invitation_detail",
+        kwargs={"territory_pk": territory.pk, "invitation_pk": invitation.pk},
     )
     html = admin_client.get(url).content.decode()
     assert "L'agent doit valider cette invitation avant que vous puissiez gérer ses paramètres" in (

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from motifs.eligibility import agents_for, motifs_for
 from motifs.forms import MotifForm
@@ -20,6 +21,9 @@ from tests.factories import (
 )
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def url(territory, name="section", motif=None):
@@ -57,7 +61,7 @@ def test_one_motif_is_shared_by_the_ticked_organisations(
 ):
     response = admin_client.post(url(territory, "create"), data)
     motif = Motif.objects.get()
-    assert response.url == url(territory, "detail", motif)
+    assert response.url == url(territory, "motif_detail", motif)
     assert set(motif.organisations.all()) == {organisation, second_organisation}
     assert (motif.territory, motif.default_duration, motif.created_by) == (
         territory,
@@ -251,7 +255,7 @@ def test_a_motif_used_by_an_rdv_is_archived_not_deleted(
     motif = MotifFactory(territory=territory, service=service, organisations=[organisation])
     rdv = RdvFactory(territory=territory, organisation=organisation, motif=motif)
     assert motif.is_referenced()
-    detail = admin_client.get(url(territory, "detail", motif)).text
+    detail = admin_client.get(url(territory, "motif_detail", motif)).text
     assert "Archiver" in detail and "Supprimer" not in detail
 
     response = admin_client.post(url(territory, "delete", motif))
@@ -275,7 +279,7 @@ def test_a_motif_used_by_an_rdv_is_archived_not_deleted(
 def test_an_unused_motif_can_be_deleted(admin_client, territory, organisation, service):
     motif = MotifFactory(territory=territory, service=service, organisations=[organisation])
     assert not motif.is_referenced()
-    assert "Supprimer" in admin_client.get(url(territory, "detail", motif)).text
+    assert "Supprimer" in admin_client.get(url(territory, "motif_detail", motif)).text
     assert "Êtes-vous sûr" in admin_client.get(url(territory, "delete", motif)).text
     admin_client.post(url(territory, "delete", motif))
     assert not Motif.objects.exists()
@@ -359,7 +363,7 @@ def test_instructions_are_plain_text_with_clickable_links(
         organisations=[organisation],
         instructions_after="Venez avec <b>vos papiers</b>\nInfos : https://www.caf.fr",
     )
-    html = admin_client.get(url(territory, "detail", motif)).text
+    html = admin_client.get(url(territory, "motif_detail", motif)).text
     assert "&lt;b&gt;vos papiers&lt;/b&gt;<br>" in html
     assert '<a href="https://www.caf.fr" rel="nofollow">https://www.caf.fr</a>' in html
     assert plain_text_to_html('<script>alert("x")</script>') == (
@@ -381,7 +385,8 @@ def test_a_motif_of_another_territory_is_not_found(admin_client, territory, othe
     foreign = MotifFactory(territory=other_territory)
     assert admin_client.get(url(territory, "duplicate", foreign)).status_code == 404
     assert admin_client.post(url(territory, "delete", foreign)).status_code == 404
-    assert Motif.objects.filter(pk=foreign.pk).exists()
+    with scope(territory=other_territory):
+        assert Motif.objects.filter(pk=foreign.pk).exists()
 
 
 @pytest.fixture
@@ -444,7 +449,7 @@ def test_an_archived_motif_can_be_restored_unless_its_place_is_taken(
         organisations=[organisation],
         archived_at="2026-01-01T00:00Z",
     )
-    assert "Restaurer le motif" in admin_client.get(url(territory, "detail", motif)).text
+    assert "Restaurer le motif" in admin_client.get(url(territory, "motif_detail", motif)).text
     newer = MotifFactory(territory=territory, service=service, name="accueil")
     page = admin_client.post(url(territory, "restore", motif), follow=True)
     assert "Un motif actif porte déjà le nom « Accueil »" in page.text

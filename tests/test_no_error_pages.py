@@ -5,6 +5,9 @@ import pytest
 
 from tests.isolation import OBJECT_KWARGS, iter_routes
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 JUNK = {
     "name": "x" * 5000,
     "email": "pas-une-adresse",

@@ -3,12 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from agents.models import AccessLevel, AgentRole
-from territories.forms import OrganisationForm
-from territories.models import AuditEntry, Organisation
+from organisations.forms import OrganisationForm
+from territories.models import AccessLevel, AgentRole, AuditEntry, Organisation
 from tests.factories import AgentFactory, AgentRoleFactory, MotifFactory, OrganisationFactory
 from tests.queries import assert_flat_query_count
 from webhooks.models import Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 VALID = {
     "name": "CCAS de Romans",
@@ -20,11 +22,11 @@ VALID = {
 }
 
 
-def url(territory, name="organisations", organisation=None):
+def url(territory, name="section", organisation=None):
     kwargs = {"territory_pk": territory.pk}
     if organisation is not None:
         kwargs["organisation_pk"] = organisation.pk
-    return reverse(f"territories:{name}", kwargs=kwargs)
+    return reverse(f"organisations:{name}", kwargs=kwargs)
 
 
 def test_the_list_counts_agents_and_live_motifs(admin_client, territory, organisation):
@@ -60,9 +62,9 @@ def test_the_list_query_count_is_flat(admin_client, territory, organisation):
 
 
 def test_the_creator_becomes_admin_of_the_new_organisation(admin_client, territory, admin_agent):
-    response = admin_client.post(url(territory, "organisation_create"), VALID)
+    response = admin_client.post(url(territory, "create"), VALID)
     organisation = Organisation.objects.get(name="CCAS de Romans")
-    assert response.url == url(territory, "organisation", organisation)
+    assert response.url == url(territory, "organisation_detail", organisation)
     assert organisation.territory == territory
     role = AgentRole.objects.get(organisation=organisation)
     assert (role.agent, role.access_level) == (admin_agent, AccessLevel.ADMIN)
@@ -87,7 +89,7 @@ def test_the_creator_becomes_admin_of_the_new_organisation(admin_client, territo
 
 def test_a_duplicate_name_is_refused_clearly(admin_client, territory, organisation):
     data = {**VALID, "name": "  MAISON des solidarités de valence "}
-    response = admin_client.post(url(territory, "organisation_create"), data)
+    response = admin_client.post(url(territory, "create"), data)
     assert response.status_code == 200
     assert "Une organisation porte déjà ce nom dans ce territoire" in response.text
     assert Organisation.objects.filter(territory=territory).count() == 1
@@ -97,7 +99,7 @@ def test_a_duplicate_name_is_refused_clearly(admin_client, territory, organisati
 
 def test_the_same_name_is_fine_in_another_territory(admin_client, territory, other_territory):
     OrganisationFactory(territory=other_territory, name="CCAS de Romans")
-    admin_client.post(url(territory, "organisation_create"), VALID)
+    admin_client.post(url(territory, "create"), VALID)
     assert Organisation.objects.filter(territory=territory, name="CCAS de Romans").exists()
 
 
@@ -112,7 +114,7 @@ def test_the_same_name_is_fine_in_another_territory(admin_client, territory, oth
     ],
 )
 def test_bad_contact_details_are_refused(admin_client, territory, field, value, message):
-    response = admin_client.post(url(territory, "organisation_create"), {**VALID, field: value})
+    response = admin_client.post(url(territory, "create"), {**VALID, field: value})
     assert response.status_code == 200
     assert message in response.text
     assert not Organisation.objects.filter(name="CCAS de Romans").exists()
@@ -120,17 +122,17 @@ def test_bad_contact_details_are_refused(admin_client, territory, field, value, 
 
 
 def test_overseas_numbers_are_french_numbers(admin_client, territory):
-    admin_client.post(url(territory, "organisation_create"), {**VALID, "phone": "0262 21 34 56"})
+    admin_client.post(url(territory, "create"), {**VALID, "phone": "0262 21 34 56"})
     assert Organisation.objects.get(name="CCAS de Romans").phone == "0262 21 34 56"
 
 
 def test_an_edit_is_recorded_with_before_and_after(
     admin_client, territory, organisation, admin_agent
 ):
-    form = admin_client.get(url(territory, "organisation_update", organisation))
+    form = admin_client.get(url(territory, "update", organisation))
     assert "Maison des solidarités de Valence" in form.text
     data = {**VALID, "name": organisation.name, "phone": "04 75 11 22 33"}
-    response = admin_client.post(url(territory, "organisation_update", organisation), data)
+    response = admin_client.post(url(territory, "update", organisation), data)
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.phone == "04 75 11 22 33"
@@ -145,7 +147,7 @@ def test_an_edit_is_recorded_with_before_and_after(
 def test_renaming_onto_another_organisation_is_refused(admin_client, territory, organisation):
     other = OrganisationFactory(territory=territory, name="Mairie de Die")
     data = {**VALID, "name": "mairie de die"}
-    response = admin_client.post(url(territory, "organisation_update", organisation), data)
+    response = admin_client.post(url(territory, "update", organisation), data)
     assert "Une organisation porte déjà ce nom" in response.text
     other.refresh_from_db()
     organisation.refresh_from_db()
@@ -155,8 +157,8 @@ def test_renaming_onto_another_organisation_is_refused(admin_client, territory, 
 def test_organisations_are_for_territory_admins(client, basic_agent, territory, organisation):
     client.force_login(basic_agent)
     assert client.get(url(territory)).status_code == 403
-    assert client.get(url(territory, "organisation", organisation)).status_code == 403
-    response = client.post(url(territory, "organisation_create"), VALID)
+    assert client.get(url(territory, "organisation_detail", organisation)).status_code == 403
+    response = client.post(url(territory, "create"), VALID)
     assert response.status_code == 403
     assert not Organisation.objects.filter(name="CCAS de Romans").exists()
 
@@ -166,7 +168,7 @@ def test_an_organisation_of_another_territory_is_not_found(
 ):
     foreign = OrganisationFactory(territory=other_territory)
     other_url = reverse(
-        "territories:organisation_update",
+        "organisations:update",
         kwargs={"territory_pk": territory.pk, "organisation_pk": foreign.pk},
     )
     assert admin_client.post(other_url, VALID).status_code == 404
@@ -178,7 +180,7 @@ def test_a_name_taken_while_the_form_was_checked_is_refused_clearly(
     # As if another admin created the same name between validation and saving.
     monkeypatch.setattr(OrganisationForm, "clean_name", lambda form: form.cleaned_data["name"])
     data = {**VALID, "name": organisation.name.upper()}
-    response = admin_client.post(url(territory, "organisation_create"), data)
+    response = admin_client.post(url(territory, "create"), data)
     assert response.status_code == 200
     assert "Une organisation porte déjà ce nom dans ce territoire" in response.text
     assert not Event.objects.exists() and not AuditEntry.objects.exists()

@@ -49,7 +49,7 @@ def test_the_breadcrumb_leads_back_through_the_territory_and_section(
     admin_client, territory, organisation
 ):
     html = admin_client.get(
-        reverse("territories:organisation", args=[territory.pk, organisation.pk])
+        reverse("organisations:organisation_detail", args=[territory.pk, organisation.pk])
     ).text
     assert breadcrumb(html) == [
         "Accueil -> /",
@@ -68,7 +68,7 @@ def test_the_breadcrumb_leads_back_through_the_territory_and_section(
 
 def test_messages_show_what_users_typed_as_text(admin_client, territory):
     response = admin_client.post(
-        reverse("territories:organisation_create", args=[territory.pk]),
+        reverse("organisations:create", args=[territory.pk]),
         {"name": "CCAS <em>de</em> Romans", "address": "2 rue Jacquemart, Romans"},
         follow=True,
     )
@@ -78,7 +78,7 @@ def test_messages_show_what_users_typed_as_text(admin_client, territory):
 
 
 def test_pagination_shows_only_when_there_is_a_second_page(admin_client, territory):
-    list_url = reverse("territories:organisations", args=[territory.pk])
+    list_url = reverse("organisations:section", args=[territory.pk])
     assert "fr-pagination" not in admin_client.get(list_url).text
     OrganisationFactory.create_batch(30, territory=territory)
     html = admin_client.get(list_url).text

@@ -11,9 +11,13 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from agents.models import Agent, AgentRole, Invitation
+from agents.models import Agent, Invitation
+from territories.models import AgentRole
 from tests.factories import AgentFactory, AgentRoleFactory, InvitationFactory
 from tests.oidc_provider import CLIENT_ID, Provider, query
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 BUTTON = "S’identifier avec"
 

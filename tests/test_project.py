@@ -13,10 +13,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.models import Agent, TerritoryAdmin
+from agents.models import Agent
 from availability.slots import find_slots
 from motifs.models import Motif
-from territories.models import Organisation, Territory
+from territories.models import Organisation, Territory, TerritoryAdmin
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -22,6 +22,9 @@ from tests.factories import (
 from tests.queries import assert_flat_query_count
 from tests.rdv_setup import usable_motif, usager
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=PARIS)  # a Thursday
 
@@ -82,7 +85,7 @@ def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, bas
 
     response = bob.post(url, form_data(motif, record, [basic_agent]))
     rdv = Rdv.objects.get()
-    assert response.url == rdv_url("detail", rdv)
+    assert response.url == rdv_url("rdv_detail", rdv)
     assert rdv.starts_at == datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
     assert rdv.ends_at - rdv.starts_at == timedelta(minutes=motif.default_duration)
     assert list(rdv.user_records.all()) == [record]
@@ -171,11 +174,15 @@ def test_context_shown_when_on_hidden_when_off_and_kept(
     bob.post(create, form_data(motif, record, [basic_agent], context="Suivi ASE en cours"))
     rdv = Rdv.objects.get()
     assert rdv.context == "Suivi ASE en cours"
-    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
+    assert "Suivi ASE en cours" in bob.get(rdv_url("rdv_detail", rdv)).content.decode()
 
     rdv_settings.context_enabled = False
     rdv_settings.save()
-    for page in (bob.get(rdv_url("detail", rdv)), bob.get(rdv_url("update", rdv)), bob.get(create)):
+    for page in (
+        bob.get(rdv_url("rdv_detail", rdv)),
+        bob.get(rdv_url("update", rdv)),
+        bob.get(create),
+    ):
         html = page.content.decode()
         assert "Contexte" not in html and "Suivi ASE" not in html
     bob.post(rdv_url("update", rdv), form_data(motif, record, [basic_agent], hour="11:00"))
@@ -185,7 +192,7 @@ def test_context_shown_when_on_hidden_when_off_and_kept(
 
     rdv_settings.context_enabled = True
     rdv_settings.save()
-    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
+    assert "Suivi ASE en cours" in bob.get(rdv_url("rdv_detail", rdv)).content.decode()
 
 
 def test_templates_seen_by_usagers_never_show_the_context():
@@ -224,7 +231,7 @@ def test_rdvs_of_organisations_without_a_role_are_not_found(
     AgentRoleFactory(agent=admin_agent, organisation=elsewhere)
     foreign_motif = usable_motif(territory, elsewhere, service, admin_agent)
     rdv = make_rdv(foreign_motif, admin_agent)
-    for name in ("detail", "update", "cancel"):
+    for name in ("rdv_detail", "update", "cancel"):
         assert bob.get(rdv_url(name, rdv)).status_code == 404
     for name in ("status", "arrival", "cancel", "update"):
         assert bob.post(rdv_url(name, rdv), {"status": "seen"}).status_code == 404
@@ -241,7 +248,7 @@ def test_day_and_week_show_my_rdvs_or_those_of_my_organisations(
     make_rdv(motif, basic_agent, hour=9, starts_at=NOW.replace(hour=9) + timedelta(days=8))
     day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
     page = bob.get(day, {"jour": "2026-11-27"}).content.decode()
-    assert rdv_url("detail", mine) in page and "Lefebvre" not in page
+    assert rdv_url("rdv_detail", mine) in page and "Lefebvre" not in page
     assert "Lefebvre" in bob.get(day, {"jour": "2026-11-27", "tous": "1"}).content.decode()
 
     week = reverse("rdvs:agenda_week", kwargs={"territory_pk": territory.pk})

@@ -25,6 +25,9 @@ from tests.factories import (
 from tests.rdv_setup import usable_motif, usager
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 TOMORROW_MORNING = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(
     days=1
 )

@@ -1,11 +1,15 @@
 """The "Fiches RDV" configuration section: context field and waiting-room mode."""
 
+import pytest
 from django.urls import reverse
 
 from rdv_settings.models import RdvSettings
 from rdv_settings.queries import settings_for
 from territories.models import AuditEntry
 from webhooks.models import Event
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def url(territory):

@@ -15,10 +15,13 @@ from tests.factories import (
 )
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def services_url(territory, action=""):
-    name = {"": "services", "on": "service_activate", "off": "service_deactivate"}[action]
-    return reverse(f"territories:{name}", kwargs={"territory_pk": territory.pk})
+    name = {"": "section", "on": "activate", "off": "deactivate"}[action]
+    return reverse(f"services:{name}", kwargs={"territory_pk": territory.pk})
 
 
 @pytest.fixture

@@ -18,6 +18,9 @@ from tests.factories import (
 )
 from tests.queries import count_queries
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 MONDAY = date(2026, 3, 2)
 
 

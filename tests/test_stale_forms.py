@@ -9,11 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from agents.models import AgentRole, TerritoryAdmin
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from territories.errors import StaleObject
-from territories.models import AuditEntry, Organisation
+from territories.models import AgentRole, AuditEntry, Organisation, TerritoryAdmin
 from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
@@ -28,6 +27,9 @@ from tests.form_data import submitted
 from user_records.fields import hidden_fields
 from user_records.models import CustomField, UserRecord
 from webhooks.models import Endpoint
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 STALE = StaleObject().message
 
@@ -64,7 +66,7 @@ CASES = {
     ),
     "organisation": Case(
         make=lambda t, o, s: o,
-        url=lambda t, o: reverse("territories:organisation_update", args=[t.pk, o.pk]),
+        url=lambda t, o: reverse("organisations:update", args=[t.pk, o.pk]),
         first={"phone": "04 75 11 22 33"},
         second={"name": "MDS Valence centre"},
         saved=lambda o: (lambda fresh: (fresh.phone, fresh.name))(
@@ -94,7 +96,7 @@ CASES = {
     ),
     "agent": Case(
         make=_agent,
-        url=lambda t, a: reverse("agents:detail", args=[t.pk, a.pk]),
+        url=lambda t, a: reverse("agents:agent_detail", args=[t.pk, a.pk]),
         first={"is_territory_admin": "on"},
         second={"organisation_{organisation}": "admin"},
         saved=lambda a: (
@@ -158,7 +160,7 @@ def test_the_second_of_two_admins_editing_the_same_object_is_told(
 
 
 def test_the_same_change_submitted_twice_is_no_conflict(admin_client, territory, organisation):
-    url = reverse("territories:organisation_update", args=[territory.pk, organisation.pk])
+    url = reverse("organisations:update", args=[territory.pk, organisation.pk])
     data = {**shown_form_data(admin_client.get(url)), "phone": "04 75 11 22 33"}
     assert admin_client.post(url, data).status_code == 302
     assert admin_client.post(url, data).status_code == 302  # a double click: nothing to tell
@@ -168,7 +170,7 @@ def test_the_same_change_submitted_twice_is_no_conflict(admin_client, territory,
 def test_a_reloaded_form_saves_over_the_other_change(
     admin_client, second_admin_client, territory, organisation
 ):
-    url = reverse("territories:organisation_update", args=[territory.pk, organisation.pk])
+    url = reverse("organisations:update", args=[territory.pk, organisation.pk])
     stale = shown_form_data(second_admin_client.get(url))
     admin_client.post(url, {**shown_form_data(admin_client.get(url)), "phone": "04 75 11 22 33"})
     assert second_admin_client.post(url, {**stale, "name": "MDS"}).status_code == 200

@@ -38,6 +38,9 @@ from webhooks import signing
 from webhooks.models import Attempt, Event
 from webhooks.sending import mail_admins_of
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 # Closes an attribute first, so that text rendered inside one is caught too.

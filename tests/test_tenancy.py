@@ -6,7 +6,7 @@ from django_scopes import scope, scopes_disabled
 from django_scopes.exceptions import ScopeError
 
 from territories.models import Organisation
-from territories.sections import SECTIONS
+from territories.sections import configuration_sections
 from tests.factories import (
     PASSWORD,
     AgentFactory,
@@ -32,11 +32,11 @@ def test_admin_sees_a_tile_and_a_side_link_per_help_page_section(admin_client, t
     response = admin_client.get(dashboard_url(territory))
     assert response.status_code == 200
     html = response.content.decode()
-    for section in SECTIONS:
+    for section in configuration_sections():
         url = section.url(territory)
         assert url.startswith(f"/territoires/{territory.pk}/")
         assert html.count(f'href="{url}"') == 2, section.title  # tile + side navigation
-    titles = [s.title for s in SECTIONS]
+    titles = [s.title for s in configuration_sections()]
     assert titles == [
         "Agents",
         "Webhooks",
@@ -48,7 +48,7 @@ def test_admin_sees_a_tile_and_a_side_link_per_help_page_section(admin_client, t
     ]
 
 
-@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)
+@pytest.mark.parametrize("section", configuration_sections(), ids=lambda s: s.key)
 def test_each_section_page_opens_for_the_admin(admin_client, territory, section):
     response = admin_client.get(section.url(territory))
     assert response.status_code == 200
@@ -130,7 +130,7 @@ def test_a_form_posted_after_the_session_expired_comes_back_to_its_page_after_lo
     # would be a blank 405. The admin is brought back to the page the form was on.
     invitation = InvitationFactory(territory=territory)
     kwargs = {"territory_pk": territory.pk, "invitation_pk": invitation.pk}
-    page = reverse("agents:invitation", kwargs=kwargs)
+    page = reverse("agents:invitation_detail", kwargs=kwargs)
     response = client.post(
         reverse("agents:invitation_resend", kwargs=kwargs), HTTP_REFERER=f"http://testserver{page}"
     )
@@ -157,7 +157,7 @@ def test_a_post_from_elsewhere_after_the_session_expired_leads_to_the_dashboard(
 
 # Configuration sections of the agents, services/organisations and webhooks issues;
 # the only pages of these namespaces open to plain members are listed apart.
-CONFIGURATION_NAMESPACES = ("agents:", "territories:", "webhooks:")
+CONFIGURATION_NAMESPACES = ("agents:", "territories:", "organisations:", "services:", "webhooks:")
 MEMBER_PAGES = {"agents:home", "territories:list"}
 
 

@@ -15,6 +15,9 @@ from user_records.forms import CustomFieldForm, build_user_record_form
 from user_records.models import CustomField, CustomFieldType
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def form_data(**extra):
     return {"first_name": "Hélène", "last_name": "Martin", **extra}

@@ -14,6 +14,9 @@ from tests.queries import assert_flat_query_count
 from user_records.models import CustomField, CustomFieldType, UserRecord
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 NOTICE = (
     "Les modifications que vous apportez s'appliqueront à l'ensemble des "
     "organisations et des services de votre espace."
@@ -210,11 +213,11 @@ def test_agent_creates_views_and_edits_a_record(agent_client, territory, organis
         },
     )
     record = UserRecord.objects.get()
-    assert response.url == url("detail", territory, record.pk)
+    assert response.url == url("user_record_detail", territory, record.pk)
     assert (record.phone, record.custom_values) == ("", {field.key: "En famille"})
     assert list(record.organisations.all()) == [organisation]
 
-    detail = agent_client.get(url("detail", territory, record.pk)).content.decode()
+    detail = agent_client.get(url("user_record_detail", territory, record.pk)).content.decode()
     assert "En famille" in detail
     assert "Téléphone" not in detail
     assert "La fiche de Éloïse Faure a été créée." in detail
@@ -255,7 +258,7 @@ def test_hidden_values_come_back_when_the_field_is_shown_again(
     settings = UserRecordSettingsFactory(territory=territory, hidden_fields=["phone"])
     assert (
         "04 75 00 00 01"
-        not in agent_client.get(url("detail", territory, record.pk)).content.decode()
+        not in agent_client.get(url("user_record_detail", territory, record.pk)).content.decode()
     )
     agent_client.post(
         url("update", territory, record.pk),
@@ -263,7 +266,7 @@ def test_hidden_values_come_back_when_the_field_is_shown_again(
     )
     settings.hidden_fields = []
     settings.save()
-    detail = agent_client.get(url("detail", territory, record.pk)).content.decode()
+    detail = agent_client.get(url("user_record_detail", territory, record.pk)).content.decode()
     assert "04 75 00 00 01" in detail
     assert "NOUVEAU" in detail
 
@@ -374,7 +377,7 @@ def test_records_are_reached_through_the_territory_only(
     agent_client, territory, other_territory, basic_agent
 ):
     foreign = UserRecordFactory(territory=other_territory)
-    for name in ("detail", "update"):
+    for name in ("user_record_detail", "update"):
         assert agent_client.get(url(name, territory, foreign.pk)).status_code == 404
     assert agent_client.get(url("list", other_territory)).status_code == 404
     response = agent_client.post(

@@ -16,6 +16,9 @@ from tests.rdv_setup import usable_motif, usager
 from tests.test_celery import wait_for
 from webhooks.models import Event
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 26, 9, 50, tzinfo=PARIS)
 BUTTON = "Usager en salle d'attente"

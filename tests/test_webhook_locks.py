@@ -18,6 +18,9 @@ from webhooks.events import create_deliveries
 from webhooks.models import Delivery, Endpoint, Event
 from webhooks.sending import attempt_delivery, note_failure
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def in_thread(target, errors: list) -> threading.Thread:
     def run():
@@ -81,7 +84,7 @@ def test_admin_edits_succeed_while_a_failing_endpoint_is_retried(
     endpoint = EndpointFactory(territory=territory, url=receiver.url("/hook"))
     deliveries = [DeliveryFactory(endpoint=endpoint).pk for _ in range(40)]
     url = reverse(
-        "territories:organisation_update",
+        "organisations:update",
         kwargs={"territory_pk": territory.pk, "organisation_pk": organisation.pk},
     )
     statuses, errors = [], []

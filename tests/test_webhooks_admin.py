@@ -14,6 +14,9 @@ from webhooks import sending
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.queries import MAX_ENDPOINTS
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 
 def url(name, territory, **kwargs):
     return reverse(f"webhooks:{name}", kwargs={"territory_pk": territory.pk, **kwargs})
@@ -59,7 +62,7 @@ def test_create_shows_the_secret_once_and_audits_without_it(
     )
     endpoint = Endpoint.objects.get()
     assert response.status_code == 302
-    assert response.url == endpoint_url("detail", endpoint)
+    assert response.url == endpoint_url("endpoint_detail", endpoint)
     assert endpoint.secret.startswith("whsec_") and len(endpoint.secret) == 50
     assert endpoint.event_types == ["motif.*", "rdv.*"]
     assert list(endpoint.organisations.all()) == [organisation]
@@ -146,7 +149,7 @@ def test_disable_keeps_pending_deliveries_and_enable_makes_them_due(admin_client
     admin_client.post(endpoint_url("disable", endpoint), {"reason": "Maintenance du logiciel"})
     endpoint.refresh_from_db()
     assert not endpoint.enabled and endpoint.disabled_reason == "Maintenance du logiciel"
-    page = admin_client.get(endpoint_url("detail", endpoint)).content.decode()
+    page = admin_client.get(endpoint_url("endpoint_detail", endpoint)).content.decode()
     assert "Point de réception désactivé" in page and "Maintenance du logiciel" in page
     assert Delivery.objects.get(pk=pending.pk).status == DeliveryStatus.PENDING
 
@@ -224,16 +227,20 @@ def test_deliveries_are_listed_filtered_and_paginated(admin_client, territory):
     ok = DeliveryFactory(endpoint=endpoint, status=DeliveryStatus.SUCCEEDED)
     DeliveryFactory(endpoint=EndpointFactory(territory=territory))  # another endpoint
 
-    page = admin_client.get(endpoint_url("detail", endpoint)).content.decode()
+    page = admin_client.get(endpoint_url("endpoint_detail", endpoint)).content.decode()
     assert failed.webhook_id in page and ok.webhook_id in page
-    filtered = admin_client.get(endpoint_url("detail", endpoint), {"status": "failed"})
+    filtered = admin_client.get(endpoint_url("endpoint_detail", endpoint), {"status": "failed"})
     assert failed.webhook_id in filtered.content.decode()
     assert ok.webhook_id not in filtered.content.decode()
-    by_type = admin_client.get(endpoint_url("detail", endpoint), {"type": "rdv"}).content.decode()
+    by_type = admin_client.get(
+        endpoint_url("endpoint_detail", endpoint), {"type": "rdv"}
+    ).content.decode()
     assert failed.webhook_id in by_type and ok.webhook_id not in by_type
 
     DeliveryFactory.create_batch(30, endpoint=endpoint)
-    second = admin_client.get(endpoint_url("detail", endpoint), {"page": 2}).content.decode()
+    second = admin_client.get(
+        endpoint_url("endpoint_detail", endpoint), {"page": 2}
+    ).content.decode()
     assert "2 / 2" in second
 
 
@@ -241,7 +248,7 @@ def test_delivery_list_query_count_is_flat(admin_client, territory):
     endpoint = EndpointFactory(territory=territory)
     DeliveryFactory.create_batch(5, endpoint=endpoint)
     assert_flat_query_count(
-        lambda: admin_client.get(endpoint_url("detail", endpoint)),
+        lambda: admin_client.get(endpoint_url("endpoint_detail", endpoint)),
         lambda: DeliveryFactory.create_batch(40, endpoint=endpoint),
     )
     assert_flat_query_count(
@@ -261,7 +268,7 @@ def test_delivery_detail_shows_attempts_and_resend_keeps_the_webhook_id(
     sending.attempt_delivery(delivery.pk)
     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
 
-    page = admin_client.get(endpoint_url("delivery", endpoint, delivery_pk=delivery.pk))
+    page = admin_client.get(endpoint_url("delivery_detail", endpoint, delivery_pk=delivery.pk))
     content = page.content.decode()
     assert "503" in content and "indisponible" in content and delivery.webhook_id in content
 
@@ -300,7 +307,9 @@ def test_another_endpoints_delivery_is_404(admin_client, territory):
     endpoint = EndpointFactory(territory=territory)
     other = DeliveryFactory(endpoint=EndpointFactory(territory=territory))
     assert (
-        admin_client.get(endpoint_url("delivery", endpoint, delivery_pk=other.pk)).status_code
+        admin_client.get(
+            endpoint_url("delivery_detail", endpoint, delivery_pk=other.pk)
+        ).status_code
         == 404
     )
     assert (

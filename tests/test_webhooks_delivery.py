@@ -23,6 +23,9 @@ from webhooks.events import publish
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.tasks import prune_old_events
 
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
+
 START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.get_current_timezone())
 
 
@@ -332,7 +335,7 @@ def test_sweeper_recovers_a_delivery_whose_worker_died_mid_attempt(
 
 def test_two_tasks_for_one_delivery_send_it_once(celery_worker, receiver, territory):  # noqa: F811
     delivery = DeliveryFactory(endpoint=hook(territory, receiver))
-    from webhooks.tasks import deliver_webhook
+    from webhooks.sending import deliver_webhook
 
     for _ in range(3):
         deliver_webhook.delay(delivery.pk)

@@ -7,17 +7,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from territories import sections
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.sections import SECTIONS
-from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
 from user_records import services
 from user_records.fields import hidden_fields
 from user_records.forms import CustomFieldForm, HiddenFieldsForm, build_user_record_form
 from user_records.models import CustomField, UserRecordSettings
 from user_records.payloads import custom_field_payload, user_record_settings_payload
-
-SECTION = next(s for s in SECTIONS if s.key == "user_records")
 
 
 def section_url(territory) -> str:
@@ -28,9 +25,8 @@ def get_field(request, field_pk: int) -> CustomField:
     return get_object_or_404(CustomField, territory=request.territory, pk=field_pk)
 
 
-class SectionMixin(TerritoryAdminRequiredMixin):
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=SECTION, **kwargs)
+class SectionMixin(sections.SectionMixin):
+    section_key = "user_records"
 
 
 class SettingsView(SectionMixin, FormView):
@@ -153,7 +149,7 @@ class CustomFieldArchiveView(SectionMixin, FieldObjectMixin, TemplateView):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("user_records")
 def field_move(request, territory_pk: int, field_pk: int):
     field = get_field(request, field_pk)
     offset = -1 if request.POST.get("direction") == "up" else 1
@@ -169,7 +165,7 @@ def field_move(request, territory_pk: int, field_pk: int):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("user_records")
 def field_restore(request, territory_pk: int, field_pk: int):
     field = get_field(request, field_pk)
     services.restore_custom_field(field, acting_agent=request.user)

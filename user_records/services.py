@@ -15,9 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agents.models import AgentRole
 from territories.changes import check_version, record_change
-from territories.models import Territory
+from territories.models import AgentRole, Territory
 from user_records.fields import HIDEABLE_FIELDS
 from user_records.models import CustomField, UserRecord, UserRecordSettings
 from user_records.payloads import (

@@ -37,7 +37,9 @@ urlpatterns = [
     path("usagers/", views.RecordListView.as_view(), name="list"),
     path("usagers/export.csv", views.RecordExportView.as_view(), name="export"),
     path("usagers/nouvelle/", views.RecordCreateView.as_view(), name="create"),
-    path("usagers/<int:user_record_pk>/", views.RecordDetailView.as_view(), name="detail"),
+    path(
+        "usagers/<int:user_record_pk>/", views.RecordDetailView.as_view(), name="user_record_detail"
+    ),
     path(
         "usagers/<int:user_record_pk>/modifier/",
         views.RecordUpdateView.as_view(),

@@ -10,27 +10,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
+from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.sections import Section
-from territories.tenancy import TerritoryMemberRequiredMixin
+from territories.sections import SectionMixin
 from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
 from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
 from user_records.payloads import user_record_payload
 from user_records.queries import search_records
-
-RECORDS = Section(
-    "records",
-    "Usagers",
-    "user_records:list",
-    "fr-icon-user-line",
-    "Rechercher, créer et modifier les fiches usagers.",
-)
-
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"-?\d+(,\d+)?")
@@ -44,9 +36,14 @@ def spreadsheet_cell(value: str) -> str:
     return value
 
 
-class RecordsMixin(TerritoryMemberRequiredMixin):
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=RECORDS, **kwargs)
+class RecordsMixin(SectionMixin):
+    section_key = "records"
+
+    def visible_records(self, query: str = "", fields=None):
+        """The user records the agent may see, searched by `query`."""
+        territory = self.request.territory
+        records = search_records(territory, query, fields)
+        return permissions.visible_user_records(self.request.user, territory, records)
 
 
 class RecordListView(RecordsMixin, TemplateView):
@@ -55,7 +52,7 @@ class RecordListView(RecordsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         fields = visible_fields(self.request.territory, include_custom=False)
         query = self.request.GET.get("q", "").strip()
-        records = search_records(self.request.territory, query, fields)
+        records = self.visible_records(query, fields)
         page = Paginator(records, 25).get_page(self.request.GET.get("page"))
         columns = [field for field in fields if field.name in LIST_COLUMNS]
         rows = [(record, [c.display(record) for c in columns]) for record in page.object_list]
@@ -64,13 +61,13 @@ class RecordListView(RecordsMixin, TemplateView):
         )
 
 
-class RecordExportView(TerritoryMemberRequiredMixin, View):
+class RecordExportView(RecordsMixin, View):
     """CSV of the (searched) records with every visible field, for a spreadsheet."""
 
     def get(self, request, *args, **kwargs):
         fields = visible_fields(request.territory)
         query = request.GET.get("q", "").strip()
-        records = search_records(request.territory, query, fields)
+        records = self.visible_records(query, fields)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="fiches-usagers.csv"'
         response.write("\ufeff")  # lets spreadsheet software detect UTF-8
@@ -96,15 +93,16 @@ class RecordCreateView(RecordsMixin, FormView):
             acting_agent=self.request.user,
         )
         messages.success(self.request, f"La fiche de {record} a été créée.")
-        return redirect("user_records:detail", self.request.territory.pk, record.pk)
+        return redirect("user_records:user_record_detail", self.request.territory.pk, record.pk)
 
 
 class RecordObjectMixin(RecordsMixin):
-    def dispatch(self, request, *args, **kwargs):
-        self.record = get_object_or_404(
-            UserRecord, territory=request.territory, pk=kwargs["user_record_pk"]
+    @cached_property
+    def record(self) -> UserRecord:
+        records = permissions.visible_user_records(
+            self.request.user, self.request.territory, UserRecord.objects.all()
         )
-        return super().dispatch(request, *args, **kwargs)
+        return get_object_or_404(records, pk=self.kwargs["user_record_pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(record=self.record, **kwargs)
@@ -147,4 +145,4 @@ class RecordUpdateView(RecordObjectMixin, FormView):
             error.apply_to_form(form)
             return self.form_invalid(form)
         messages.success(self.request, f"La fiche de {record} a été modifiée.")
-        return redirect("user_records:detail", self.request.territory.pk, record.pk)
+        return redirect("user_records:user_record_detail", self.request.territory.pk, record.pk)

@@ -14,6 +14,8 @@ import random
 import time
 from datetime import timedelta
 
+from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from config.mail import send_templated_mail
 from territories.changes import record_change
+from territories.tasks import TerritoryTask
 from webhooks import signing, targets
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.payloads import endpoint_payload
@@ -68,8 +71,6 @@ def enqueue(delivery_ids, *, countdown: float | None = None) -> None:
 
 
 def _send_tasks(ids: list[int], countdown: float | None) -> None:
-    from webhooks.tasks import deliver_webhook
-
     # One broker connection for all the deliveries of an event.
     with deliver_webhook.app.producer_or_acquire() as producer:
         for pk in ids:
@@ -129,6 +130,18 @@ def transmit(delivery: Delivery) -> targets.Response:
         legacy=endpoint.legacy_signature,
     )
     return targets.post(endpoint.url, body, headers)
+
+
+@shared_task(
+    name="webhooks.tasks.deliver_webhook",  # routed to the `webhooks` queue by its name
+    base=TerritoryTask,
+    territory_from=(Delivery, "delivery_id"),
+    acks_late=True,
+    max_retries=0,
+)
+def deliver_webhook(delivery_id: int) -> None:
+    """Queue `webhooks`. One attempt; a failure is scheduled in the row, never retried here."""
+    attempt_delivery(delivery_id)
 
 
 def attempt_delivery(delivery_id: int, *, force: bool = False) -> Attempt | None:
@@ -249,17 +262,15 @@ def disable(endpoint: Endpoint, reason: str, now) -> None:
 
 
 def mail_admins_of(endpoint: Endpoint, template_prefix: str) -> None:
-    from agents.models import Agent
-
     recipients = list(
-        Agent.objects.filter(
-            territory_admin_roles__territory=endpoint.territory_id, is_active=True
-        ).values_list("email", flat=True)
+        get_user_model()
+        .objects.filter(territory_admin_roles__territory=endpoint.territory_id, is_active=True)
+        .values_list("email", flat=True)
     )
     if not recipients:
         return
     path = reverse(
-        "webhooks:detail",
+        "webhooks:endpoint_detail",
         kwargs={"territory_pk": endpoint.territory_id, "endpoint_pk": endpoint.pk},
     )
     context = {"endpoint": endpoint, "territory": endpoint.territory, "path": path}

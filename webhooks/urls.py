@@ -7,7 +7,7 @@ app_name = "webhooks"
 urlpatterns = [
     path("", views.EndpointListView.as_view(), name="section"),
     path("nouveau/", views.EndpointCreateView.as_view(), name="create"),
-    path("<int:endpoint_pk>/", views.EndpointDetailView.as_view(), name="detail"),
+    path("<int:endpoint_pk>/", views.EndpointDetailView.as_view(), name="endpoint_detail"),
     path("<int:endpoint_pk>/modifier/", views.EndpointUpdateView.as_view(), name="update"),
     path("<int:endpoint_pk>/desactiver/", views.endpoint_disable, name="disable"),
     path("<int:endpoint_pk>/reactiver/", views.endpoint_enable, name="enable"),
@@ -22,7 +22,7 @@ urlpatterns = [
     path(
         "<int:endpoint_pk>/envois/<int:delivery_pk>/",
         views.DeliveryDetailView.as_view(),
-        name="delivery",
+        name="delivery_detail",
     ),
     path(
         "<int:endpoint_pk>/envois/<int:delivery_pk>/renvoyer/",

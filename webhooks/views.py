@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
+from territories import sections
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.sections import SECTIONS
-from territories.tenancy import TerritoryAdminRequiredMixin, territory_admin_required
 from webhooks import services, signing
 from webhooks.event_types import describe
 from webhooks.forms import (
@@ -27,7 +26,6 @@ from webhooks.models import Delivery, DeliveryStatus, Endpoint
 from webhooks.payloads import endpoint_payload
 from webhooks.queries import MAX_ENDPOINTS
 
-SECTION = next(s for s in SECTIONS if s.key == "webhooks")
 NEW_SECRET_KEY = "webhooks_new_secret"  # noqa: S105  (a session key)
 
 
@@ -37,7 +35,7 @@ def access_endpoint(request, endpoint_pk: int) -> Endpoint:
 
 def detail_url(endpoint: Endpoint) -> str:
     return reverse(
-        "webhooks:detail",
+        "webhooks:endpoint_detail",
         kwargs={"territory_pk": endpoint.territory_id, "endpoint_pk": endpoint.pk},
     )
 
@@ -47,9 +45,8 @@ def show_secret_once(request, endpoint: Endpoint, secret: str) -> None:
     request.session[NEW_SECRET_KEY] = {"endpoint": endpoint.pk, "secret": secret}
 
 
-class SectionMixin(TerritoryAdminRequiredMixin):
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=SECTION, **kwargs)
+class SectionMixin(sections.SectionMixin):
+    section_key = "webhooks"
 
 
 class EndpointMixin(SectionMixin):
@@ -237,7 +234,7 @@ class DeliveryDetailView(EndpointMixin, TemplateView):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("webhooks")
 def endpoint_disable(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     form = DisableForm(request.POST)
@@ -248,7 +245,7 @@ def endpoint_disable(request, territory_pk, endpoint_pk):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("webhooks")
 def endpoint_enable(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     if not endpoint.enabled:
@@ -261,7 +258,7 @@ def endpoint_enable(request, territory_pk, endpoint_pk):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("webhooks")
 def endpoint_ping(request, territory_pk, endpoint_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     attempt = services.send_test_event(endpoint, acting_agent=request.user)
@@ -280,7 +277,7 @@ def endpoint_ping(request, territory_pk, endpoint_pk):
 
 
 @require_POST
-@territory_admin_required
+@sections.in_section("webhooks")
 def delivery_resend(request, territory_pk, endpoint_pk, delivery_pk):
     endpoint = access_endpoint(request, endpoint_pk)
     delivery = get_object_or_404(Delivery, endpoint=endpoint, pk=delivery_pk)
@@ -290,7 +287,7 @@ def delivery_resend(request, territory_pk, endpoint_pk, delivery_pk):
     else:
         messages.warning(request, "Envoi remis en file : il partira quand le point sera réactivé.")
     return redirect(
-        "webhooks:delivery",
+        "webhooks:delivery_detail",
         territory_pk=request.territory.pk,
         endpoint_pk=endpoint.pk,
         delivery_pk=delivery.pk,

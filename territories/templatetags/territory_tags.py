@@ -1,26 +1,22 @@
 from django import template
 
-from territories.sections import AGENT_SCREENS, SECTIONS
+from territories import sections
 
 register = template.Library()
 
 
 @register.simple_tag
 def territory_sections(territory):
-    return [(section, section.url(territory)) for section in SECTIONS]
+    return [(section, section.url(territory)) for section in sections.configuration_sections()]
 
 
 @register.simple_tag
 def agent_screens(territory):
-    return [(screen, screen.url(territory)) for screen in AGENT_SCREENS]
+    return [(screen, screen.url(territory)) for screen in sections.agent_screens()]
 
 
 @register.simple_tag(takes_context=True)
 def current_menu_key(context) -> str:
-    """Which menu entry the page belongs to (sections put `section` in the context)."""
+    """Which menu entry the page belongs to: its section's (see territories.sections)."""
     section = context.get("section")
-    if section is not None:
-        return section.key
-    match = getattr(context.get("request"), "resolver_match", None)
-    namespace = match.namespace if match else ""
-    return {"rdvs": "agenda", "availability": "availability"}.get(namespace, "")
+    return section.key if section is not None else ""

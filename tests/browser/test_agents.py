@@ -1,12 +1,16 @@
 import re
 import time
 
+import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from agents.models import AgentRole, AgentService
+from territories.models import AgentRole, AgentService
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, ServiceFactory, TerritoryServiceFactory
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def wait_for_mail(timeout=15.0):

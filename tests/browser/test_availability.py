@@ -1,11 +1,15 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from availability.models import AvailabilityRange
 from tests.booking_helpers import public_motif
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, AgentServiceFactory
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def test_agent_creates_a_weekly_range_and_an_absence(

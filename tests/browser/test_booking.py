@@ -2,6 +2,7 @@ import re
 import time
 from datetime import timedelta
 
+import pytest
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -11,6 +12,9 @@ from motifs.models import DAY
 from rdvs.models import Rdv
 from tests.booking_helpers import public_motif, receiving_agent, weekly_range
 from tests.browser.conftest import assert_accessible
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def wait_for_mail(subject_start: str, timeout: float = 15):

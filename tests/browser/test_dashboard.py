@@ -1,6 +1,6 @@
 from playwright.sync_api import expect
 
-from territories.sections import SECTIONS
+from territories.sections import configuration_sections
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD
 
@@ -17,7 +17,7 @@ def test_admin_logs_in_opens_the_territory_and_follows_each_tile(
     assert_accessible(page)
 
     dashboard = page.url
-    for section in SECTIONS:
+    for section in configuration_sections():
         page.goto(dashboard)
         page.locator(f"#tuile-{section.key}").get_by_role("link", name=section.title).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(section.title)

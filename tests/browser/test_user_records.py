@@ -1,11 +1,15 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD
 from user_records.fields import STANDARD_FIELDS, standard_label
 from user_records.models import UserRecord
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def form_labels(page) -> list[str]:

@@ -4,6 +4,7 @@ other sees the usager waiting without reloading. Every page is checked with axe-
 import re
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -11,6 +12,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD, RdvSettingsFactory, rdv_with_agents
 from tests.rdv_setup import usable_motif, usager
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def test_the_other_agent_sees_the_usager_arrive_without_reloading(

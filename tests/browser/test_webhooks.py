@@ -1,11 +1,15 @@
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
 from tests.factories import PASSWORD
 from tests.webhook_receiver import Reply, receiver  # noqa: F401
 from webhooks.models import Endpoint
+
+# Test bodies run inside the territory's scope, as requests and tasks do.
+pytestmark = pytest.mark.usefixtures("in_territory")
 
 
 def test_admin_adds_an_endpoint_sends_a_test_event_and_reads_the_attempt(

@@ -8,10 +8,19 @@ from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from agents.models import AccessLevel, Agent, AgentRole, AgentService, TerritoryAdmin
+from agents.models import Agent
 from availability.models import AvailabilityRange, Recurrence
 from motifs.models import LocationType, Motif
-from territories.models import Organisation, Service, Territory, TerritoryService
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryAdmin,
+    TerritoryService,
+)
 
 DEMO_PASSWORD = "demo-rdv-2026"  # noqa: S105  documented demo login, development only
 

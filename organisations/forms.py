@@ -1,9 +1,9 @@
 from django import forms
 
+from organisations.services import DUPLICATE_NAME
 from territories.changes import EditFormMixin
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
-from territories.services import DUPLICATE_NAME
 
 
 class ServiceStateForm(forms.Form):

@@ -7,11 +7,17 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from agents.models import AccessLevel, AgentRole
 from agents.payloads import agent_organisation_ids, agent_payload
 from territories.changes import check_version, record_change
 from territories.errors import Conflict
-from territories.models import Organisation, Service, Territory, TerritoryService
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    Organisation,
+    Service,
+    Territory,
+    TerritoryService,
+)
 from territories.payloads import organisation_payload, service_payload
 
 DUPLICATE_NAME = "Une organisation porte déjà ce nom dans ce territoire : choisissez-en un autre."

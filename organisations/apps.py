@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    """The Services and Organisations sections (their models live in territories)."""
+
+    name = "organisations"
+    verbose_name = "Organisations et services"
+
+    def ready(self) -> None:
+        from territories.sections import Section, register
+
+        register(
+            Section(
+                "services",
+                "Services",
+                "services:section",
+                "fr-icon-briefcase-line",
+                "Activer ou désactiver les services disponibles dans l'espace.",
+                order=60,
+            ),
+            Section(
+                "organisations",
+                "Organisations",
+                "organisations:section",
+                "fr-icon-building-line",
+                "Consulter, modifier et ajouter les organisations de l'espace.",
+                order=70,
+            ),
+        )
