@@ -85,7 +85,7 @@ def test_agent_creates_an_rdv_with_the_motif_duration(bob, territory, motif, bas
 
     response = bob.post(url, form_data(motif, record, [basic_agent]))
     rdv = Rdv.objects.get()
-    assert response.url == rdv_url("rdv_detail", rdv)
+    assert response.url == rdv_url("detail", rdv)
     assert rdv.starts_at == datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
     assert rdv.ends_at - rdv.starts_at == timedelta(minutes=motif.default_duration)
     assert list(rdv.user_records.all()) == [record]
@@ -174,12 +174,12 @@ def test_context_shown_when_on_hidden_when_off_and_kept(
     bob.post(create, form_data(motif, record, [basic_agent], context="Suivi ASE en cours"))
     rdv = Rdv.objects.get()
     assert rdv.context == "Suivi ASE en cours"
-    assert "Suivi ASE en cours" in bob.get(rdv_url("rdv_detail", rdv)).content.decode()
+    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
 
     rdv_settings.context_enabled = False
     rdv_settings.save()
     for page in (
-        bob.get(rdv_url("rdv_detail", rdv)),
+        bob.get(rdv_url("detail", rdv)),
         bob.get(rdv_url("update", rdv)),
         bob.get(create),
     ):
@@ -192,7 +192,7 @@ def test_context_shown_when_on_hidden_when_off_and_kept(
 
     rdv_settings.context_enabled = True
     rdv_settings.save()
-    assert "Suivi ASE en cours" in bob.get(rdv_url("rdv_detail", rdv)).content.decode()
+    assert "Suivi ASE en cours" in bob.get(rdv_url("detail", rdv)).content.decode()
 
 
 def test_templates_seen_by_usagers_never_show_the_context():
@@ -248,7 +248,7 @@ def test_day_and_week_show_my_rdvs_or_those_of_my_organisations(
     make_rdv(motif, basic_agent, hour=9, starts_at=NOW.replace(hour=9) + timedelta(days=8))
     day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
     page = bob.get(day, {"jour": "2026-11-27"}).content.decode()
-    assert rdv_url("rdv_detail", mine) in page and "Lefebvre" not in page
+    assert rdv_url("detail", mine) in page and "Lefebvre" not in page
     assert "Lefebvre" in bob.get(day, {"jour": "2026-11-27", "tous": "1"}).content.decode()
 
     week = reverse("rdvs:agenda_week", kwargs={"territory_pk": territory.pk})
