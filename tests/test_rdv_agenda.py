@@ -231,7 +231,7 @@ def test_rdvs_of_organisations_without_a_role_are_not_found(
     AgentRoleFactory(agent=admin_agent, organisation=elsewhere)
     foreign_motif = usable_motif(territory, elsewhere, service, admin_agent)
     rdv = make_rdv(foreign_motif, admin_agent)
-    for name in ("rdv_detail", "update", "cancel"):
+    for name in ("detail", "update", "cancel"):
         assert bob.get(rdv_url(name, rdv)).status_code == 404
     for name in ("status", "arrival", "cancel", "update"):
         assert bob.post(rdv_url(name, rdv), {"status": "seen"}).status_code == 404
