@@ -56,6 +56,10 @@ def test_the_motif_tabs_follow_the_arrow_keys(page, transactional_db, admin_agen
     page.goto(f"/territoires/{territory.pk}/motifs/nouveau/")
     first = page.get_by_role("tab", name="Information générale")
     online = page.get_by_role("tab", name="Réservation en ligne")
+    # The design system starts its tab list on a later animation frame: wait until it has
+    # taken the list over, or the key press reaches a list nobody listens to yet.
+    expect(page.locator(".fr-tabs__list[data-fr-js-tabs-list]")).to_be_attached()
+    expect(first).to_have_attribute("tabindex", "0")
     first.focus()
     page.keyboard.press("ArrowRight")
     expect(online).to_have_attribute("aria-selected", "true")
