@@ -1,50 +1,43 @@
-"""Accent- and case-insensitive search that needs no PostgreSQL extension.
+"""Accent- and case-insensitive search, folded by PostgreSQL on both sides.
 
-`unaccent` is a contrib extension that managed and embedded servers do not always
-ship; TRANSLATE is built in. Both sides are folded: the column in SQL, the query
-in Python.
+`search_fold(text)` (created by territories/0003 from the `unaccent` extension) lowers
+and removes accents. It is IMMUTABLE, so an index may be built on a folded expression
+(user records: a GIN trigram index, see user_records/search.py). The query words go
+through the same SQL function as the rows: "Hélène", "HELENE" and "hélène" meet
+whatever unaccent's rules say (œ -> oe included), with no Python copy of them to drift.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
-from django.db.models import CharField, Q, TextField, Transform
-
-
-def fold(text: str) -> str:
-    """Remove accents (é -> e, Ç -> C) the way the SQL side does."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.lookups import Contains
 
 
-_LOWER = "àáâãäåāçćčèéêëēėęìíîïīñńòóôõöōùúûüūýÿžźżšś"
-_ACCENTED = _LOWER + _LOWER.upper()
-_PLAIN = "".join(fold(char) for char in _ACCENTED)
+class Fold(Func):
+    """`search_fold(expression)`: lower case, without accents."""
+
+    function = "search_fold"
+    output_field = TextField()
 
 
-class Unaccented(Transform):
-    """`field__unaccented__icontains=fold("Hélène")`."""
+def search_words(query: str) -> list[str]:
+    """The words of a query. NUL characters (which PostgreSQL text cannot hold) separate
+    words like spaces."""
+    return query.replace("\x00", " ").split()
 
-    lookup_name = "unaccented"
 
-    def as_sql(self, compiler, connection):
-        lhs, params = compiler.compile(self.lhs)
-        return f"TRANSLATE({lhs}, %s, %s)", (*params, _ACCENTED, _PLAIN)
+def contains_word(folded, word: str) -> Contains:
+    """`folded` (an already folded expression) contains the folded `word`; LIKE's
+    wildcards typed in the word are matched literally."""
+    return Contains(folded, Fold(Value(word)))
 
 
 def search_q(query: str, *fields: str) -> Q:
-    """Every word of the query must appear in one of the fields (accents and case ignored).
-
-    NUL characters (which PostgreSQL text cannot hold) separate words like spaces."""
+    """Every word of the query must appear in one of the fields (accents and case ignored)."""
     condition = Q()
-    for word in fold(query).replace("\x00", " ").split():
+    for word in search_words(query):
         word_condition = Q()
         for field in fields:
-            word_condition |= Q(**{f"{field}__unaccented__icontains": word})
+            word_condition |= Q(contains_word(Fold(F(field)), word))
         condition &= word_condition
     return condition
-
-
-CharField.register_lookup(Unaccented)
-TextField.register_lookup(Unaccented)

@@ -297,16 +297,18 @@ def test_a_search_with_a_nul_character_is_just_a_search(agent_client, territory)
     for name in ("list", "export"):
         response = agent_client.get(url(name, territory), {"q": "Hél\x00Martin"})
         assert response.status_code == 200
+    assert "Martin" in b"".join(response.streaming_content).decode()
 
 
 def test_list_paginates_and_leaves_hidden_columns_out(agent_client, territory, other_territory):
     UserRecordFactory.create_batch(30, territory=territory)
     UserRecordFactory(territory=other_territory, last_name="Étranger")
     response = agent_client.get(url("list", territory))
-    assert response.context["page_obj"].paginator.count == 30
+    assert response.context["page"].count == 30
     assert len(response.context["rows"]) == 25
     assert "Téléphone" in response.content.decode()
-    assert len(agent_client.get(url("list", territory), {"page": 2}).context["rows"]) == 5
+    second = url("list", territory) + response.context["page"].next_link
+    assert len(agent_client.get(second).context["rows"]) == 5
 
     UserRecordSettingsFactory(territory=territory, hidden_fields=["phone"])
     page = agent_client.get(url("list", territory)).content.decode()
@@ -325,13 +327,14 @@ def test_export_has_the_visible_fields_only(agent_client, territory):
     )
     UserRecordSettingsFactory(territory=territory, hidden_fields=["phone"])
     response = agent_client.get(url("export", territory))
-    lines = response.content.decode("utf-8-sig").splitlines()
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    lines = content.splitlines()
     assert lines[0].startswith("Prénom;Nom;Nom de naissance")
     assert "Téléphone" not in lines[0]
     assert lines[0].endswith(";Référent")
     assert lines[1].startswith("Anne;Petit;")
     assert lines[1].endswith(";M. Blanc")
-    assert "0475000001" not in response.content.decode()
+    assert "0475000001" not in content
 
 
 def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
@@ -345,7 +348,7 @@ def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
         custom_values={number.key: -4.5},
     )
     response = agent_client.get(url("export", territory))
-    cells = response.content.decode("utf-8-sig").splitlines()[1].split(";")
+    cells = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[1].split(";")
     assert cells[0] == '"\'=HYPERLINK(""https://pirate.example"",""Cliquez"")"'
     assert cells[1:3] == ["'@SUM(A1)", "'+Durand"]
     assert "'-2+3" in cells
@@ -366,7 +369,9 @@ def test_list_and_export_query_counts_stay_flat(agent_client, territory):
 
     def fetch():
         assert agent_client.get(url("list", territory)).status_code == 200
-        assert agent_client.get(url("export", territory)).status_code == 200
+        export = agent_client.get(url("export", territory))
+        assert export.status_code == 200
+        b"".join(export.streaming_content)  # the rows are read while the CSV is sent
 
     make(5)
     assert_flat_query_count(fetch, lambda: make(495))

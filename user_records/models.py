@@ -1,3 +1,4 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django_scopes import ScopedManager
 
@@ -25,6 +26,31 @@ class HousingSituation(models.TextChoices):
     HOSTED = "hosted", "Hébergé(e)"
     NO_HOME = "no_home", "Sans domicile"
     OTHER = "other", "Autre"
+
+
+# Standard fields the search haystack holds, in its order (then the custom values).
+HAYSTACK_FIELDS = ["first_name", "last_name", "birth_name", "email", "case_number"]
+
+
+class Haystack(models.Func):
+    """`user_record_haystack(first_name, …, custom_values)` (SQL function of
+    user_records/0004): the folded text the search index holds, see user_records/search.py."""
+
+    function = "user_record_haystack"
+    output_field = models.TextField()
+
+    def __init__(self):
+        super().__init__(*[models.F(name) for name in HAYSTACK_FIELDS], models.F("custom_values"))
+
+
+class PhoneDigits(models.Func):
+    """`phone_digits(phone)` (SQL function of user_records/0004): the digits only."""
+
+    function = "phone_digits"
+    output_field = models.TextField()
+
+    def __init__(self):
+        super().__init__(models.F("phone"))
 
 
 class UserRecord(models.Model):
@@ -74,7 +100,14 @@ class UserRecord(models.Model):
         verbose_name = "fiche usager"
         verbose_name_plural = "fiches usagers"
         ordering = ["last_name", "first_name", "pk"]
-        indexes = [models.Index(fields=["territory", "last_name", "first_name"])]
+        indexes = [
+            # The list's order, pk last: pages are read from a position in it (keyset).
+            models.Index(
+                fields=["territory", "last_name", "first_name", "id"], name="user_record_list_order"
+            ),
+            GinIndex(OpClass(Haystack(), name="gin_trgm_ops"), name="user_record_search_trgm"),
+            GinIndex(OpClass(PhoneDigits(), name="gin_trgm_ops"), name="user_record_phone_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,38 +1,25 @@
-"""Finding user records the way agents see them (shared by their list and the RDV form)."""
+"""Finding user records the way agents see them (shared by their list, their export and
+the RDV form). The search itself and its indexes: user_records/search.py."""
 
-import re
+from django.db.models import QuerySet
 
-from django.db.models import Q, QuerySet
-
-from territories.search import search_q
-from user_records.fields import visible_fields
+from user_records.fields import VisibleField, visible_fields
 from user_records.models import UserRecord
-
-SEARCHABLE = ["birth_name", "email", "case_number"]
-
-
-def phone_fragment(query: str) -> str:
-    """The digits of a phone number as stored (+33…): "06 12 34" -> "61234"."""
-    digits = re.sub(r"\D", "", query)
-    if len(digits) < 4:
-        return ""
-    if digits.startswith("33"):
-        return digits[2:]
-    return digits.removeprefix("0")
+from user_records.search import search_condition
 
 
-def search_records(territory, query: str, fields=None) -> QuerySet[UserRecord]:
-    """Name, e-mail, phone… (accents ignored), only through the fields agents see:
-    a hidden standard field is never searched."""
-    if fields is None:
-        fields = visible_fields(territory, include_custom=False)
+def search_records(
+    territory, query: str, fields: list[VisibleField] | None = None
+) -> QuerySet[UserRecord]:
+    """Name, e-mail, phone, case number, custom values (accents and case ignored), only
+    through the fields agents see (`fields`, else the territory's visible fields): a
+    hidden standard field or an archived custom field is never searched."""
     records = UserRecord.objects.filter(territory=territory)
     if not query:
         return records
-    shown = {field.name for field in fields}
-    searched = ["first_name", "last_name", *[name for name in SEARCHABLE if name in shown]]
-    condition = search_q(query, *searched)
-    fragment = phone_fragment(query)
-    if fragment and "phone" in shown:
-        condition |= Q(phone__contains=fragment)
-    return records.filter(condition)
+    if fields is None:
+        fields = visible_fields(territory)
+    standard = [field.name for field in fields if field.custom is None]
+    custom = [field.custom for field in fields if field.custom is not None]
+    condition = search_condition(query, standard, custom)
+    return records if condition is None else records.filter(condition)
