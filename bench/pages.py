@@ -422,6 +422,7 @@ class Page:
 def pages_of(territory) -> list[Page]:
     from motifs.models import Motif
     from user_records.models import UserRecord
+    from user_records.paging import AFTER, PAGE_SIZE, position_of
     from webhooks.models import Endpoint
 
     def url(name: str, query: dict | None = None, **kwargs) -> str:
@@ -429,13 +430,19 @@ def pages_of(territory) -> list[Page]:
         return path + ("?" + urlencode(query) if query else "")
 
     record = UserRecord.objects.filter(territory=territory).order_by("pk")[1000]
+    by_name = UserRecord.objects.filter(territory=territory).order_by(
+        "last_name", "first_name", "pk"
+    )
+    deep = by_name[999 * PAGE_SIZE - 1]
     endpoint = Endpoint.objects.filter(territory=territory).order_by("pk")[0]
     motif = Motif.objects.filter(territory=territory, bookable_by_public=True).order_by("pk")[0]
     organisation = motif.organisations.order_by("pk")[0]
     return [
         Page("tableau de bord (plancher)", url("territories:dashboard")),
         Page("usagers, page 1", url("user_records:list")),
-        Page("usagers, page 1000", url("user_records:list", {"page": 1000})),
+        # Pages are read from a position (user_records/paging.py): the link an agent
+        # follows to the 1000th page names the record that ends the 999th.
+        Page("usagers, page 1000", url("user_records:list", {AFTER: position_of(deep)})),
         Page("usagers, dernière page", url("user_records:list", {"page": "last"})),
         Page("usagers, un nom", url("user_records:list", {"q": "lefevre"}), search=True),
         Page("usagers, deux mots", url("user_records:list", {"q": "helene lefev"}), search=True),
