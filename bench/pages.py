@@ -152,7 +152,7 @@ def insert_series(model, count: int, columns: dict[str, str], *, step: str, batc
     began = time.monotonic()
     names, expressions, params = [], [], []
     for model_field in model._meta.concrete_fields:
-        if model_field.primary_key:
+        if model_field.primary_key or model_field.generated:  # PostgreSQL computes those
             continue
         column = model_field.column
         names.append(f'"{column}"')

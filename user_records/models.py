@@ -28,23 +28,32 @@ class HousingSituation(models.TextChoices):
     OTHER = "other", "Autre"
 
 
-# Standard fields the search haystack holds, in its order (then the custom values).
-HAYSTACK_FIELDS = ["first_name", "last_name", "birth_name", "email", "case_number"]
+# Standard fields the search text holds, in its order (user_records/search.py).
+SEARCHED_STANDARD_FIELDS = ["first_name", "last_name", "birth_name", "email", "case_number"]
 
 
-class Haystack(models.Func):
-    """`user_record_haystack(first_name, …, custom_values)` (SQL function of
-    user_records/0004): the folded text the search index holds, see user_records/search.py."""
+class StandardSearchText(models.Func):
+    """`user_record_standard_text(first_name, …, case_number)` (user_records/0004)."""
 
-    function = "user_record_haystack"
+    function = "user_record_standard_text"
     output_field = models.TextField()
 
     def __init__(self):
-        super().__init__(*[models.F(name) for name in HAYSTACK_FIELDS], models.F("custom_values"))
+        super().__init__(*[models.F(name) for name in SEARCHED_STANDARD_FIELDS])
+
+
+class CustomSearchText(models.Func):
+    """`user_record_custom_text(custom_values)` (user_records/0004)."""
+
+    function = "user_record_custom_text"
+    output_field = models.TextField()
+
+    def __init__(self):
+        super().__init__(models.F("custom_values"))
 
 
 class PhoneDigits(models.Func):
-    """`phone_digits(phone)` (SQL function of user_records/0004): the digits only."""
+    """`phone_digits(phone)` (user_records/0004): the digits only, as indexed."""
 
     function = "phone_digits"
     output_field = models.TextField()
@@ -93,6 +102,13 @@ class UserRecord(models.Model):
     custom_values = models.JSONField("champs personnalisés", default=dict, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # Folded text (lower case, no accents) kept by PostgreSQL for the search indexes.
+    search_standard = models.GeneratedField(
+        expression=StandardSearchText(), output_field=models.TextField(), db_persist=True
+    )
+    search_custom = models.GeneratedField(
+        expression=CustomSearchText(), output_field=models.TextField(), db_persist=True
+    )
 
     objects = ScopedManager(territory="territory")
 
@@ -105,7 +121,12 @@ class UserRecord(models.Model):
             models.Index(
                 fields=["territory", "last_name", "first_name", "id"], name="user_record_list_order"
             ),
-            GinIndex(OpClass(Haystack(), name="gin_trgm_ops"), name="user_record_search_trgm"),
+            GinIndex(
+                fields=["search_standard"], opclasses=["gin_trgm_ops"], name="user_record_text_trgm"
+            ),
+            GinIndex(
+                fields=["search_custom"], opclasses=["gin_trgm_ops"], name="user_record_custom_trgm"
+            ),
             GinIndex(OpClass(PhoneDigits(), name="gin_trgm_ops"), name="user_record_phone_trgm"),
         ]
 

@@ -7,6 +7,8 @@ from user_records.fields import VisibleField, visible_fields
 from user_records.models import UserRecord
 from user_records.search import search_condition
 
+SEARCH_TEXTS = ("search_standard", "search_custom")
+
 
 def search_records(
     territory, query: str, fields: list[VisibleField] | None = None
@@ -14,7 +16,8 @@ def search_records(
     """Name, e-mail, phone, case number, custom values (accents and case ignored), only
     through the fields agents see (`fields`, else the territory's visible fields): a
     hidden standard field or an archived custom field is never searched."""
-    records = UserRecord.objects.filter(territory=territory)
+    # The stored search texts are for the database: not read into every record.
+    records = UserRecord.objects.filter(territory=territory).defer(*SEARCH_TEXTS)
     if not query:
         return records
     if fields is None:

@@ -1,17 +1,21 @@
-"""Searching a département's user records (hundreds of thousands) through two indexes.
+"""Searching a département's user records (hundreds of thousands) through indexes.
 
-The indexes (user_records/0004) are GIN trigram indexes, so `LIKE '%word%'` finds
-partial words without reading the table:
+PostgreSQL keeps two folded texts per record (lower case, no accents: `search_fold`),
+stored columns it computes on every write (user_records/0004), each under a GIN trigram
+index, so `LIKE '%word%'` finds partial words without reading the table:
 
-- `user_record_search_trgm` on `user_record_haystack(…)`: one folded string (lower case,
-  no accents: `search_fold`) of a record's names, e-mail, case number and custom values;
-- `user_record_phone_trgm` on `phone_digits(phone)`: the digits of the number as stored
-  (E.164 from the forms, anything from older data), matched by the digits typed.
+- `search_standard`: " first_name last_name birth_name email case_number";
+- `search_custom`: " value value …", the custom values (yes/no ones left out).
 
-The index is the same for every territory, so it holds fields some territory hides. A
-record it finds is then checked against the text of the fields the territory shows
-(`visible_text`): the search never goes through a hidden field or an archived custom
-field. That check only reads the rows the index found.
+A third index holds the digits of the phone number as stored (E.164 from the forms,
+anything from older data), matched by the digits typed.
+
+Every word must be found in one of the fields the territory shows. The stored texts hold
+every field, hidden or not (they are the same for every territory), so where the
+territory hides a standard field, or for custom values (whose fields may be archived),
+the rows an index found are checked against the fields shown: the search never goes
+through a hidden field or an archived custom field. A territory that hides nothing pays
+nothing for that check.
 
 A word shorter than three letters has no trigram of its own: it is looked for at the
 start of a word (" li" is a trigram of "Li", "Lisa" and "Jean-Li"), which an index
@@ -23,27 +27,21 @@ from __future__ import annotations
 import re
 
 from django.db.models import F, Func, Q, TextField, Value
-from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Contains
 
 from territories.search import Fold, contains_word, search_words
-from user_records.models import HAYSTACK_FIELDS, CustomFieldType, Haystack, PhoneDigits
+from user_records.models import SEARCHED_STANDARD_FIELDS, CustomFieldType, PhoneDigits
 
-NAMES = ("first_name", "last_name")
+NAMES = ("first_name", "last_name")  # never hidden
 SHORT_WORD = 3  # trigrams: a shorter word has none of its own
 PHONE_LIKE = re.compile(r"[\d\s+().\-/]+")
 MIN_PHONE_DIGITS = 4
 
 
-def visible_text(standard: list[str], custom_keys: list[str]):
-    """The folded text of the fields shown, laid out like the haystack: a space before
-    each field, custom values as JSON text (a value found here is found in the haystack,
-    so the index condition never loses a record this one keeps)."""
-    parts = [F(name) for name in HAYSTACK_FIELDS if name in standard]
-    parts += [Cast(KeyTransform(key, "custom_values"), TextField()) for key in custom_keys]
-    joined = Func(Value(" "), Value(""), *parts, function="concat_ws", output_field=TextField())
-    return Fold(joined)
+def spaced(*parts) -> Func:
+    """ " part part …" (NULL parts skipped), like the stored texts."""
+    return Func(Value(" "), Value(""), *parts, function="concat_ws", output_field=TextField())
 
 
 def word_condition(folded, word: str) -> Q:
@@ -77,20 +75,46 @@ def phone_digits(query: str) -> str:
     return digits if len(digits) >= SHORT_WORD else ""
 
 
+class WordSearch:
+    """The condition one word puts on a record, through the fields `standard` (names of
+    the standard fields shown) and `custom_fields` (active custom fields)."""
+
+    def __init__(self, standard: list[str], custom_fields) -> None:
+        shown = [name for name in SEARCHED_STANDARD_FIELDS if name in standard or name in NAMES]
+        # Only the standard fields shown, when some are hidden; else the stored text says it.
+        self.shown_standard = (
+            Fold(spaced(*[F(name) for name in shown]))
+            if len(shown) < len(SEARCHED_STANDARD_FIELDS)
+            else None
+        )
+        self.shown_custom = [
+            Fold(spaced(KeyTextTransform(field.key, "custom_values")))
+            for field in custom_fields
+            if field.field_type != CustomFieldType.YES_NO
+        ]
+
+    def condition(self, word: str) -> Q:
+        found = word_condition(F("search_standard"), word)
+        if self.shown_standard is not None:
+            found &= word_condition(self.shown_standard, word)
+        if self.shown_custom:
+            in_shown_field = Q()
+            for value in self.shown_custom:
+                in_shown_field |= word_condition(value, word)
+            found |= word_condition(F("search_custom"), word) & in_shown_field
+        return found
+
+
 def search_condition(query: str, standard: list[str], custom_fields) -> Q | None:
     """The records matching `query` through the fields shown: `standard` (names of the
     standard fields shown) and `custom_fields` (active custom fields). None: no criterion."""
-    searched = [name for name in HAYSTACK_FIELDS if name in standard or name in NAMES]
-    custom_keys = [
-        field.key for field in custom_fields if field.field_type != CustomFieldType.YES_NO
-    ]
-    words = text_words(query)
     condition = None
+    words = text_words(query)
     if words:
-        haystack, shown = Haystack(), visible_text(searched, custom_keys)
+        search = WordSearch(standard, custom_fields)
         condition = Q()
         for word in words:
-            condition &= word_condition(haystack, word) & word_condition(shown, word)
+            condition &= search.condition(word)
     digits = phone_digits(query)
     if digits and "phone" in standard:
         phone = Q(Contains(PhoneDigits(), digits))
