@@ -60,13 +60,27 @@ def _key():
     return Tuple(*[F(name) for name in ORDER])
 
 
-def after(records: QuerySet, token_key: tuple[str, str, int]) -> QuerySet:
-    return records.filter(TupleGreaterThan(_key(), token_key)).order_by(*ORDER)
+def ordered(records: QuerySet, *, descending: bool = False, searched: bool = False) -> QuerySet:
+    """The list's order. A search's matches (found through its indexes) are sorted rather
+    than picked while walking the list index: a name sits somewhere in the alphabet and
+    the walk would read every record before it. NULLS FIRST (NOT NULL columns: the same
+    order) is what keeps the planner from walking the index, which is sorted NULLS LAST."""
+    if not searched:
+        return records.order_by(*[f"-{name}" if descending else name for name in ORDER])
+    return records.order_by(
+        *[
+            F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True)
+            for name in ORDER
+        ]
+    )
 
 
-def before(records: QuerySet, token_key: tuple[str, str, int]) -> QuerySet:
-    descending = [f"-{name}" for name in ORDER]
-    return records.filter(TupleLessThan(_key(), token_key)).order_by(*descending)
+def after(records: QuerySet, key: tuple[str, str, int], *, searched: bool = False) -> QuerySet:
+    return ordered(records.filter(TupleGreaterThan(_key(), key)), searched=searched)
+
+
+def before(records: QuerySet, key: tuple[str, str, int], *, searched: bool = False) -> QuerySet:
+    return ordered(records.filter(TupleLessThan(_key(), key)), descending=True, searched=searched)
 
 
 def bounded_count(records: QuerySet) -> int | None:
@@ -118,42 +132,50 @@ class RecordPage:
         return self.has_previous or self.has_next
 
 
-def get_page(records: QuerySet, params: QueryDict, size: int = PAGE_SIZE) -> RecordPage:
+def get_page(
+    records: QuerySet, params: QueryDict, size: int = PAGE_SIZE, *, searched: bool = False
+) -> RecordPage:
     """The page `params` asks for (`apres=…`, `avant=…`, `page=last`, else the first):
-    one query for the rows (two when a position leads nowhere), one bounded count."""
+    one query for the rows (two when a position leads nowhere), one bounded count.
+    `searched`: `records` are a search's matches (see `ordered`)."""
     after_key = _decode(params.get(AFTER, ""))
     before_key = _decode(params.get(BEFORE, ""))
     has_previous = has_next = False
     if after_key is not None:
-        rows = list(after(records, after_key)[: size + 1])
+        rows = list(after(records, after_key, searched=searched)[: size + 1])
         has_previous, has_next = True, len(rows) > size
         rows = rows[:size]
     elif before_key is not None:
-        rows = list(before(records, before_key)[: size + 1])
+        rows = list(before(records, before_key, searched=searched)[: size + 1])
         has_previous, has_next = len(rows) > size, True
         # Fewer than a page before the position: that is the first page, shown whole.
         rows = rows[:size][::-1] if has_previous else []
     elif params.get("page") == LAST:
-        rows = list(records.order_by(*[f"-{name}" for name in ORDER])[: size + 1])
+        rows = list(ordered(records, descending=True, searched=searched)[: size + 1])
         has_previous = len(rows) > size
         rows = rows[:size][::-1]
     else:
         rows = []
     if not rows:
         # The first page, or a position that no longer leads anywhere.
-        rows = list(records.order_by(*ORDER)[: size + 1])
+        rows = list(ordered(records, searched=searched)[: size + 1])
         has_previous, has_next = False, len(rows) > size
         rows = rows[:size]
     # Counted even when one page holds them all: as many queries for 5 rows as for 500.
     return RecordPage(rows, bounded_count(records), has_previous, has_next, params)
 
 
-def in_batches(records: QuerySet, size: int) -> Iterator[list[UserRecord]]:
+def in_batches(
+    records: QuerySet, size: int, *, searched: bool = False
+) -> Iterator[list[UserRecord]]:
     """Every record in the list's order, `size` at a time, each batch read from where the
     previous one ended (a short query each, no long-lived cursor, no OFFSET)."""
     position = None
     while True:
-        query = records.order_by(*ORDER) if position is None else after(records, position)
+        if position is None:
+            query = ordered(records, searched=searched)
+        else:
+            query = after(records, position, searched=searched)
         batch = list(query[:size])
         if batch:
             yield batch

@@ -40,7 +40,7 @@ MIN_PHONE_DIGITS = 4
 
 
 def spaced(*parts) -> Func:
-    """ " part part …" (NULL parts skipped), like the stored texts."""
+    """The parts, each after a space (NULL parts skipped), laid out like the stored texts."""
     return Func(Value(" "), Value(""), *parts, function="concat_ws", output_field=TextField())
 
 

@@ -17,6 +17,7 @@ from django_scopes import scope
 from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
+from territories.search import search_words
 from territories.sections import SectionMixin
 from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
@@ -55,7 +56,8 @@ class RecordListView(RecordsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         fields = visible_fields(self.request.territory)
         query = self.request.GET.get("q", "").strip()
-        page = get_page(self.visible_records(query, fields), self.request.GET)
+        records = self.visible_records(query, fields)
+        page = get_page(records, self.request.GET, searched=bool(search_words(query)))
         columns = [f for f in fields if f.custom is None and f.name in LIST_COLUMNS]
         rows = [(record, [c.display(record) for c in columns]) for record in page.records]
         return super().get_context_data(
@@ -81,19 +83,20 @@ class RecordExportView(RecordsMixin, View):
         query = request.GET.get("q", "").strip()
         records = self.visible_records(query, fields)
         response = StreamingHttpResponse(
-            self.lines(request.territory, fields, records), content_type="text/csv; charset=utf-8"
+            self.lines(request.territory, fields, records, searched=bool(search_words(query))),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="fiches-usagers.csv"'
         return response
 
     @staticmethod
-    def lines(territory, fields, records) -> Iterator[str]:
+    def lines(territory, fields, records, *, searched: bool) -> Iterator[str]:
         writer = csv.writer(Echo(), delimiter=";")
         # The BOM lets spreadsheet software detect UTF-8.
         yield "\ufeff" + writer.writerow([field.label for field in fields])
         # Sent after the view returned, outside the request's scope: reopen it.
         with scope(territory=territory):
-            for batch in in_batches(records, EXPORT_BATCH):
+            for batch in in_batches(records, EXPORT_BATCH, searched=searched):
                 chunk = "".join(
                     writer.writerow(
                         [spreadsheet_cell(value) for _, value in field_rows(fields, record)]
