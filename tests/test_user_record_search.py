@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.factories import CustomFieldFactory, UserRecordFactory, UserRecordSettingsFactory
 from tests.queries import count_queries
-from user_records import paging
+from user_records import paging, views
 from user_records.models import CustomFieldType, UserRecord
 from user_records.views import EXPORT_BATCH
 
@@ -362,6 +362,20 @@ def test_export_streams_batches_in_the_list_order(agent_client, territory):
     expected = UserRecord.objects.filter(territory=territory).order_by(
         "last_name", "first_name", "pk"
     )
+    assert [line.split(";")[4] for line in lines[1:]] == [r.email for r in expected]
+
+
+def test_a_searched_export_streams_the_matches_in_order(agent_client, territory, monkeypatch):
+    monkeypatch.setattr(views, "EXPORT_BATCH", 40)
+    bulk_records(territory, 2400)  # 105 Martin (7 in every 168)
+    response = agent_client.get(url("export", territory), {"q": "martin"})
+    with CaptureQueriesContext(connection) as captured:
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(captured.captured_queries) == 3  # 40 + 40 + 25
+    expected = UserRecord.objects.filter(last_name__startswith="Martin").order_by(
+        "last_name", "first_name", "pk"
+    )
+    assert len(expected) == 105
     assert [line.split(";")[4] for line in lines[1:]] == [r.email for r in expected]
 
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserRecordFactory
 from user_records.fields import STANDARD_FIELDS, standard_label
 from user_records.models import UserRecord
 
@@ -76,3 +76,31 @@ def test_admin_configures_the_form_and_an_agent_fills_exactly_that_form(
     ).click()
     expect(agent.get_by_role("link", name="FAURE Éloïse")).to_be_visible()
     assert_accessible(agent)
+
+
+def test_an_agent_pages_through_a_search_and_back(page, transactional_db, basic_agent, territory):
+    for number in range(30):
+        UserRecordFactory(
+            territory=territory, first_name=f"Usager {number:02d}", last_name="Martin"
+        )
+    UserRecordFactory(territory=territory, first_name="Anne", last_name="Petit")
+    login(page, "bob@exemple.fr", PASSWORD)
+    page.goto(f"/territoires/{territory.pk}/usagers/")
+    page.get_by_label("Rechercher un usager").fill("martin")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_text("30 fiches usagers pour « martin »")).to_be_visible()
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(25)
+    assert_accessible(page)
+
+    pages = page.get_by_role("navigation", name="Pagination")
+    pages.get_by_role("link", name="Page suivante").click()
+    expect(rows).to_have_count(5)
+    expect(page.get_by_role("link", name="MARTIN Usager 29")).to_be_visible()
+    expect(page.get_by_label("Rechercher un usager")).to_have_value("martin")
+    assert_accessible(page)
+    pages.get_by_role("link", name="Page précédente").click()
+    expect(page.get_by_role("link", name="MARTIN Usager 00")).to_be_visible()
+    pages.get_by_role("link", name="Dernière page").click()
+    expect(page.get_by_role("link", name="MARTIN Usager 29")).to_be_visible()
+    expect(rows).to_have_count(25)  # the last 25, ending with the last record
