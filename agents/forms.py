@@ -10,6 +10,7 @@ from agents.models import Agent
 from agents.tasks import send_password_reset_mail
 from territories.changes import EditFormMixin
 from territories.models import AccessLevel, AgentRole, Organisation, Service, TerritoryAdmin
+from territories.permissions import LEVEL_DESCRIPTIONS, is_intervenant_only
 from territories.queries import active_services
 
 
@@ -31,13 +32,17 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """The reset mail is built and sent by Celery, so a slow mail provider never
-    blocks the page; the same answer is shown whether the address exists or not."""
+    blocks the page; the same answer is shown whether the address exists or not.
+    Intervenants never log in: no mail for them (and the same answer)."""
 
     email = forms.EmailField(
         label="Adresse e-mail",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def get_users(self, email):
+        return (agent for agent in super().get_users(email) if not is_intervenant_only(agent))
 
     def save(self, **kwargs) -> None:
         for agent in self.get_users(self.cleaned_data["email"]):
@@ -100,6 +105,39 @@ class InvitationForm(forms.Form):
         return email
 
 
+class IntervenantForm(forms.Form):
+    """An intervenant: a name is enough (no login, so no invitation and no password)."""
+
+    first_name = forms.CharField(label="Prénom", max_length=150, required=False)
+    last_name = forms.CharField(
+        label="Nom", max_length=150, error_messages={"required": "Indiquez le nom."}
+    )
+    email = forms.EmailField(
+        label="Adresse e-mail (facultative)",
+        required=False,
+        help_text="Elle ne sert pas à se connecter : un intervenant n'a pas d'accès.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label="Services",
+        queryset=Service.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les motifs de ces services pourront être réservés dans son agenda.",
+        error_messages={"required": "Choisissez au moins un service."},
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label="Organisations",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une organisation."},
+    )
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = active_services(territory)
+        self.fields["organisations"].queryset = Organisation.objects.filter(territory=territory)
+
+
 class AcceptInvitationForm(BaseUserCreationForm):
     """First name, last name and password of a new account (Django's validators)."""
 
@@ -146,6 +184,9 @@ class AgentForm(EditFormMixin, forms.Form):
                 required=False,
                 initial=levels.get(organisation.pk, ""),
             )
+        self.level_descriptions = [
+            (label, LEVEL_DESCRIPTIONS[level]) for level, label in AccessLevel.choices
+        ]
         self.initial.setdefault(
             "services",
             list(

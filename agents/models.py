@@ -36,9 +36,11 @@ class AgentManager(BaseUserManager):
 
 
 class Agent(AbstractBaseUser, PermissionsMixin):
-    """A person who logs in: territory admins, agents and support staff (is_staff)."""
+    """A person of the platform: territory admins, agents and support staff (is_staff)
+    log in; intervenants do not (they have an agenda, no password, maybe no e-mail)."""
 
-    email = models.EmailField("adresse e-mail", unique=True)
+    # Unique when given; several intervenants may have none (NULLs never clash).
+    email = models.EmailField("adresse e-mail", unique=True, null=True, blank=True)
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     is_active = models.BooleanField("actif", default=True)
@@ -63,10 +65,10 @@ class Agent(AbstractBaseUser, PermissionsMixin):
         ordering = ["last_name", "first_name", "email"]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or f"Agent n° {self.pk}"
 
     def save(self, *args, **kwargs):
-        self.email = self.email.strip().lower()
+        self.email = (self.email or "").strip().lower() or None
         super().save(*args, **kwargs)
 
     @property
@@ -77,7 +79,7 @@ class Agent(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.first_name or self.email
+        return self.first_name or self.email or ""
 
 
 INVITATION_VALIDITY = timedelta(hours=48)

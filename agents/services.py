@@ -30,6 +30,10 @@ from territories.models import (
 from territories.queries import active_services
 
 ALREADY_MEMBER = "Cette adresse appartient déjà à un agent de cet espace."
+ACCOUNT_EXISTS = (
+    "Cette adresse appartient déjà à un compte : invitez cette personne, puis donnez-lui "
+    "le niveau intervenant sur sa page si elle ne doit pas se connecter."
+)
 ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
 NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
 
@@ -170,6 +174,50 @@ def remove_agent(territory: Territory, agent: Agent, *, acting_agent: Agent) -> 
         organisations=list(current),
         deleted=True,
     )
+
+
+@transaction.atomic
+def create_intervenant(
+    territory: Territory,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str | None,
+    services: Iterable[Service],
+    organisations: Iterable[Organisation],
+    acting_agent: Agent,
+) -> Agent:
+    """An intervenant joins the territory without an invitation: an agenda that others
+    book into, no password (no login), the e-mail optional."""
+    email = (email or "").strip().lower() or None
+    if email and Agent.objects.filter(email__iexact=email).exists():
+        raise ServiceError(ACCOUNT_EXISTS, field="email")
+    agent = Agent(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    agent.set_unusable_password()
+    try:
+        with transaction.atomic():
+            agent.save()
+    except IntegrityError as exc:  # the same address saved meanwhile
+        raise ServiceError(ACCOUNT_EXISTS, field="email") from exc
+    AgentRole.objects.bulk_create(
+        AgentRole(agent=agent, organisation=organisation, access_level=AccessLevel.INTERVENANT)
+        for organisation in organisations
+    )
+    offered = active_services(territory)
+    AgentService.objects.bulk_create(
+        AgentService(agent=agent, territory=territory, service=service)
+        for service in offered.filter(pk__in=[service.pk for service in services])
+    )
+    payload = agent_payload(agent, territory)
+    record_change(
+        territory,
+        "agent.joined",
+        agent,
+        acting_agent=acting_agent,
+        payload=payload,
+        organisations=agent_organisation_ids(payload),
+    )
+    return agent
 
 
 # Invitations ------------------------------------------------------------------------

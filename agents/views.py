@@ -10,6 +10,7 @@ from agents import login_throttle, services
 from agents.forms import (
     AgentFilterForm,
     AgentForm,
+    IntervenantForm,
     InvitationForm,
     LoginForm,
     QueuedPasswordResetForm,
@@ -26,7 +27,8 @@ from agents.queries import (
 from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
-from territories.models import AgentRole, AgentService
+from territories.models import AccessLevel, AgentRole, AgentService
+from territories.permissions import LEVEL_DESCRIPTIONS, TERRITORY_ADMIN_DESCRIPTION
 from territories.sections import SectionMixin, in_section
 
 
@@ -134,6 +136,31 @@ def invite(request, territory_pk):
 
 
 @in_section("agents")
+def intervenant_create(request, territory_pk):
+    territory = request.territory
+    form = IntervenantForm(request.POST or None, territory=territory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agent = services.create_intervenant(
+                territory, **form.cleaned_data, acting_agent=request.user
+            )
+        except ServiceError as error:
+            error.apply_to_form(form)
+        else:
+            messages.success(
+                request,
+                f"{agent} rejoint l'espace comme intervenant : les agents peuvent poser des "
+                "RDV dans son agenda. Il n'a pas d'accès à la plateforme.",
+            )
+            return redirect("agents:agent_detail", territory_pk=territory_pk, agent_pk=agent.pk)
+    return render(
+        request,
+        "agents/intervenant_form.html",
+        {"form": form, "intervenant_description": LEVEL_DESCRIPTIONS[AccessLevel.INTERVENANT]},
+    )
+
+
+@in_section("agents")
 def invitation_detail(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
     return render(request, "agents/invitation_detail.html", {"invitation": invitation})
@@ -206,7 +233,11 @@ def agent_detail(request, territory_pk, agent_pk):
     return render(
         request,
         "agents/agent_detail.html",
-        {"agent": agents_with_details(territory).get(pk=agent.pk), "form": form},
+        {
+            "agent": agents_with_details(territory).get(pk=agent.pk),
+            "form": form,
+            "territory_admin_description": TERRITORY_ADMIN_DESCRIPTION,
+        },
     )
 
 
@@ -233,13 +264,20 @@ class HomeView(permissions.MemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         agent = self.request.user
-        context["roles"] = (
+        territory = self.request.territory
+        roles = list(
             AgentRole.objects.filter(agent=agent)
             .select_related("organisation")
             .order_by("organisation__name")
         )
+        for role in roles:  # what the level allows, and the link to the page of the organisation
+            role.level_description = LEVEL_DESCRIPTIONS[role.access_level]
+            role.opens_details = permissions.administers_organisation(
+                agent, territory, role.organisation_id
+            )
+        context["roles"] = roles
         context["services"] = (
-            AgentService.objects.filter(agent=agent, territory=self.request.territory)
+            AgentService.objects.filter(agent=agent, territory=territory)
             .select_related("service")
             .order_by("service__name")
         )

@@ -36,6 +36,21 @@ class AgentChoiceMixin:
             return self.cleaned_data.get("agent")
         return self.acting_agent
 
+    def check_agenda(self, agent, organisation=None) -> bool:
+        """Refuses a range or absence the acting agent may not manage (an organisation
+        admin acts for the agents of their organisations, each agent for themselves)."""
+        allowed = agent is None or permissions.may_fill_agenda(
+            self.acting_agent, self.territory, agent, organisation
+        )
+        if not allowed:
+            self.add_error(
+                "organisation" if organisation is not None else "agent",
+                "Vous ne pouvez pas gérer l'agenda de cet agent dans cette organisation."
+                if organisation is not None
+                else "Vous ne pouvez pas gérer les absences de cet agent.",
+            )
+        return allowed
+
 
 class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
     # Querysets are set per territory in __init__ (scoped managers refuse a bare query).
@@ -88,7 +103,9 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
         self.setup_agent(territory, acting_agent)
         for name in ("first_day", "until"):
             self.fields[name].validators.append(validate_agenda_day)
-        self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
+        self.fields["organisation"].queryset = permissions.agenda_organisations(
+            acting_agent, territory
+        )
         self.fields["motifs"].queryset = Motif.objects.filter(
             territory=territory, archived_at__isnull=True
         )
@@ -115,7 +132,7 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
         until, first_day = cleaned.get("until"), cleaned.get("first_day")
         if until and first_day and until < first_day:
             self.add_error("until", "La date de fin de répétition doit suivre le premier jour.")
-        if agent and organisation:
+        if agent and organisation and self.check_agenda(agent, organisation):
             if not AgentRole.objects.filter(agent=agent, organisation=organisation).exists():
                 self.add_error("organisation", "Cet agent ne fait pas partie de l'organisation.")
             elif cleaned.get("motifs"):
@@ -160,6 +177,7 @@ class AbsenceForm(AgentChoiceMixin, forms.ModelForm):
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
             self.add_error("ends_at", "La fin de l'absence doit être après son début.")
+        self.check_agenda(self.chosen_agent())
         return cleaned
 
     def save(self, commit: bool = True):

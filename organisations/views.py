@@ -47,6 +47,7 @@ class OrganisationListView(OrganisationMixin, ListView):
 
 
 class OrganisationDetailView(OrganisationMixin, DetailView):
+    organisation_kwarg = "organisation_pk"  # its own admins open it too
     template_name = "organisations/organisation_detail.html"
     context_object_name = "organisation"
 
@@ -78,6 +79,8 @@ class OrganisationCreateView(OrganisationFormMixin, FormView):
 
 
 class OrganisationUpdateView(OrganisationFormMixin, FormView):
+    organisation_kwarg = "organisation_pk"  # its own admins edit its details too
+
     def get_form_kwargs(self):
         self.organisation = self.get_organisation()
         return {

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from agents.models import Agent
 from motifs.eligibility import motifs_for
 from motifs.models import Motif
 from rdvs.models import Rdv, RdvStatus
@@ -86,11 +87,13 @@ class RdvForm(forms.Form):
         if rdv is not None:  # an archived motif stays possible for the RDV that has it
             motifs = motifs | Motif.objects.filter(pk=rdv.motif_id)
         self.fields["motif"].queryset = motifs.distinct()
-        records = user_records_of(organisation.territory, record_query)
-        if rdv is not None:
+        records = user_records_of(agent, organisation.territory, record_query)
+        agents = agents_of(agent, organisation)
+        if rdv is not None:  # what the RDV already has stays possible
             records = records | UserRecord.objects.filter(pk__in=rdv.user_records.values("pk"))
+            agents = agents | Agent.objects.filter(pk__in=rdv.agents.values("pk"))
         self.fields["user_records"].queryset = records
-        self.fields["agents"].queryset = agents_of(organisation)
+        self.fields["agents"].queryset = agents
         if rdv is None:
             self.fields["agents"].initial = [agent.pk]
         if not context_enabled:

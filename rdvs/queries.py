@@ -20,14 +20,17 @@ def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisatio
     return permissions.rdv_organisations(agent, territory).order_by("name")
 
 
-def agents_of(organisation: Organisation) -> QuerySet[Agent]:
-    return Agent.objects.filter(roles__organisation=organisation, is_active=True).order_by(
+def agents_of(agent: Agent, organisation: Organisation) -> QuerySet[Agent]:
+    """The agents of the organisation in whose agenda `agent` may put an RDV."""
+    return permissions.bookable_agents(agent, organisation).order_by(
         "last_name", "first_name", "email"
     )
 
 
-def user_records_of(territory: Territory, query: str = "") -> QuerySet[UserRecord]:
-    return search_records(territory, query).order_by("last_name", "first_name", "pk")
+def user_records_of(agent: Agent, territory: Territory, query: str = "") -> QuerySet[UserRecord]:
+    """The user records `agent` sees, searched by `query`."""
+    records = permissions.visible_user_records(agent, territory, search_records(territory, query))
+    return records.order_by("last_name", "first_name", "pk")
 
 
 def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:

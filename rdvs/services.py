@@ -28,6 +28,7 @@ from rdvs.tasks import send_arrival_mail
 from territories.changes import record_change
 from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
+from user_records.services import follow_in_organisation
 
 OVERLAP_CONSTRAINT = "no_overlapping_rdvs_per_agent"
 OVERLAP_MESSAGE = "Cet agent a déjà un RDV sur ce créneau."
@@ -144,6 +145,7 @@ def book(
         context=context,
     )
     rdv.user_records.set(user_records)
+    follow_in_organisation(organisation, user_records, acting_agent=acting_agent)
     _give_agents(rdv, agents, first_free_agent=first_free_agent)
     _record(rdv, "rdv.created", acting_agent)
     return rdv
@@ -204,6 +206,7 @@ def update(
         rdv.context = context
         fields.append("context")
     rdv.user_records.set(user_records)
+    follow_in_organisation(rdv.organisation, user_records, acting_agent=acting_agent)
     _reschedule(rdv, starts_at, ends_at, agents, first_free_agent=False, fields=fields)
     _record(rdv, "rdv.updated", acting_agent, before)
     return rdv

@@ -1,23 +1,38 @@
 """Who may do or see what in a territory: the one module that answers.
 
 Views, forms, templates (through `may` in the template context) and querysets ask the
-questions below; nothing else compares roles. Today there are two kinds of people in a
-territory: its admins ("Administrateurs d'Espace"), who configure it and manage every
-agent's agenda, and its members (agents with a role in one of its organisations), who
-use the daily screens. Per-organisation levels (AgentRole.access_level) will be read
-here too; callers will not change.
+questions below; nothing else compares roles or access levels. The rules, as the help
+page and the reference platform give them:
 
-The caller's membership is resolved once per request by TerritoryMiddleware and kept
-on the agent object, so the questions asked while rendering cost no query. After a
-change of roles within the same request, `forget(agent)` drops what was resolved.
+- Territory admins ("Administrateurs d'Espace") configure the territory and see every
+  organisation: every agenda, RDV, availability range, absence and user record.
+- In an organisation, an agent holds one access level (AgentRole.access_level):
+  - administrateur: everything in that organisation — every agenda and RDV, the other
+    agents' availability ranges and absences, the organisation's details page;
+  - basique: their own agenda, RDVs, ranges and absences, the agendas (RDVs) of the
+    agents of that organisation who share one of their services;
+  - intervenant: an agenda the others book into, and no login at all.
+- User records are seen where they are known: an agent sees the records followed by
+  (created in, or with an RDV in) one of their organisations.
+
+Objects the caller may not see are answered 404 (their existence is not revealed:
+querysets are narrowed here, and the views look objects up in them); configuration
+pages a member may not open are answered 403.
+
+The caller's roles in a territory are resolved once per request by TerritoryMiddleware
+and kept on the agent object, so the questions asked while rendering cost no query
+(querysets are narrowed by subqueries, never by lists of row ids). After a change of
+roles within the same request, `forget(agent)` drops what was resolved.
 
 Questions that narrow a list take the feature's queryset and return it narrowed: the
-ground floor knows the field names every scoped model shares (`territory`, `agent`,
-`organisation`), not the feature models themselves.
+ground floor knows the field names scoped models share (`territory`, `agent`,
+`organisation`, and the many-to-many `agents` of an RDV and `organisations` of a user
+record), not the feature models themselves.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Protocol
 
@@ -27,13 +42,42 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django_scopes import scope, scopes_disabled
 
-from territories.models import AccessLevel, AgentRole, Organisation, Territory, TerritoryAdmin
+from territories.models import (
+    AccessLevel,
+    AgentRole,
+    AgentService,
+    Organisation,
+    Territory,
+    TerritoryAdmin,
+)
 
-_ADMIN = "admin"  # Administrateur d'Espace
-_MEMBER = "member"  # agent of at least one organisation of the territory
-_MEMO = "_territory_roles"  # {territory pk: role or None}, on the agent object
+_MEMO = "_territory_roles"  # {territory pk: _Roles or None}, on the agent object
+# The levels of the people who log in and work in an organisation.
+WORKING_LEVELS = (AccessLevel.BASIC, AccessLevel.ADMIN)
 
 CONFIGURATION_REFUSED = "Cette page est réservée aux administrateurs d'espace."
+
+# What each level may do, in the words shown where the territory admin sets levels.
+LEVEL_DESCRIPTIONS = {
+    AccessLevel.BASIC: (
+        "voit et gère son agenda, ses RDV, ses plages d'ouverture et ses absences ; "
+        "voit les agendas des agents de l'organisation qui partagent un de ses services "
+        "et peut y poser des RDV ; voit les fiches des usagers suivis par l'organisation."
+    ),
+    AccessLevel.ADMIN: (
+        "a accès à tout ce qui concerne l'organisation : les agendas et RDV de tous ses "
+        "agents, leurs plages d'ouverture et leurs absences, les fiches des usagers "
+        "qu'elle suit, la page de l'organisation (coordonnées, horaires)."
+    ),
+    AccessLevel.INTERVENANT: (
+        "a un agenda dans lequel les autres agents posent des RDV, mais ne peut pas se "
+        "connecter : ni mot de passe, ni invitation ; une adresse e-mail est facultative."
+    ),
+}
+TERRITORY_ADMIN_DESCRIPTION = (
+    "configure l'espace (agents, motifs, services, organisations, webhooks, fiches) et "
+    "voit toutes ses organisations, quel que soit son niveau dans chacune."
+)
 
 
 class Section(Protocol):
@@ -42,16 +86,34 @@ class Section(Protocol):
     is_configuration: bool
 
 
-def _resolve(agent, territory: Territory) -> str | None:
+@dataclass(frozen=True)
+class _Roles:
+    """An agent's roles in one territory."""
+
+    territory_admin: bool
+    levels: dict[int, str] = field(default_factory=dict)  # organisation pk -> access level
+
+    def organisations(self, *levels: str) -> list[int]:
+        return sorted(pk for pk, level in self.levels.items() if level in levels)
+
+    @property
+    def works_here(self) -> bool:
+        """An intervenant role alone lets no one in."""
+        return self.territory_admin or bool(self.organisations(*WORKING_LEVELS))
+
+
+def _resolve(agent, territory: Territory) -> _Roles | None:
     if TerritoryAdmin.objects.filter(agent=agent, territory=territory).exists():
-        return _ADMIN
+        return _Roles(territory_admin=True)  # sees everything: the levels change nothing
     with scope(territory=territory):
-        if AgentRole.objects.filter(agent=agent).exists():
-            return _MEMBER
-    return None
+        levels = dict(
+            AgentRole.objects.filter(agent=agent).values_list("organisation_id", "access_level")
+        )
+    roles = _Roles(territory_admin=False, levels=levels)
+    return roles if roles.works_here else None
 
 
-def _role(agent, territory: Territory | None) -> str | None:
+def _roles(agent, territory: Territory | None) -> _Roles | None:
     if territory is None or not agent.is_authenticated or not agent.is_active:
         return None
     memo = getattr(agent, _MEMO, None)
@@ -69,23 +131,69 @@ def forget(agent) -> None:
         setattr(agent, _MEMO, {})
 
 
+def _linked(rows: QuerySet, relation: str, targets) -> Exists:
+    """Rows linked by their many-to-many `relation` to one of `targets` (primary keys:
+    a short list, or a values() subquery): a semi-join on the link table, read through
+    its indexes whatever the number of rows."""
+    m2m = rows.model._meta.get_field(relation)
+    links = m2m.remote_field.through._base_manager.filter(
+        **{m2m.m2m_field_name(): OuterRef("pk"), f"{m2m.m2m_reverse_field_name()}__in": targets}
+    )
+    return Exists(links)
+
+
+def _agents():
+    return get_user_model().objects.filter(is_active=True)
+
+
+def _members_of(organisation_ids) -> QuerySet:
+    """Agents with a role (any level) in one of these organisations, as a subquery."""
+    return get_user_model().objects.filter(roles__organisation__in=organisation_ids).values("pk")
+
+
+def _service_colleagues(agent, territory: Territory) -> QuerySet:
+    """Agents sharing one of `agent`'s services in the territory (the agent included)."""
+    with scope(territory=territory):
+        services = AgentService.objects.filter(agent=agent, territory=territory).values("service")
+        return AgentService.objects.filter(territory=territory, service__in=services).values(
+            "agent"
+        )
+
+
 # --- entering a territory and its pages ---
 
 
 def is_member(agent, territory: Territory | None) -> bool:
-    """May enter the territory at all (others get 404: its existence is not revealed)."""
-    return _role(agent, territory) is not None
+    """May enter the territory at all (others get 404: its existence is not revealed).
+    Intervenants may not: they never log in."""
+    return _roles(agent, territory) is not None
 
 
 def can_configure_territory(agent, territory: Territory | None) -> bool:
     """May open the configuration dashboard and its sections."""
-    return _role(agent, territory) == _ADMIN
+    roles = _roles(agent, territory)
+    return roles is not None and roles.territory_admin
 
 
-def can_open_section(agent, territory: Territory | None, section: Section) -> bool:
-    if section.is_configuration:
-        return can_configure_territory(agent, territory)
-    return is_member(agent, territory)
+def administers_organisation(agent, territory: Territory | None, organisation_pk) -> bool:
+    """Territory admins, and the organisation's own admins."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return False
+    return roles.territory_admin or roles.levels.get(int(organisation_pk)) == AccessLevel.ADMIN
+
+
+def can_open_section(
+    agent, territory: Territory | None, section: Section, organisation_pk=None
+) -> bool:
+    """Configuration sections are the territory admins'; a configuration page about one
+    organisation (`organisation_pk`: its details) is open to that organisation's admins
+    too. Agents' daily screens are every member's."""
+    if not section.is_configuration:
+        return is_member(agent, territory)
+    if organisation_pk is not None:
+        return administers_organisation(agent, territory, organisation_pk)
+    return can_configure_territory(agent, territory)
 
 
 def territories_of(agent) -> QuerySet[Territory]:
@@ -93,7 +201,7 @@ def territories_of(agent) -> QuerySet[Territory]:
     is_admin = Exists(TerritoryAdmin.objects.filter(territory=OuterRef("pk"), agent=agent))
     # A cross-territory query by design, narrowed to the caller's own roles.
     roles = AgentRole.objects.with_scopes_disabled().filter(
-        organisation__territory=OuterRef("pk"), agent=agent
+        organisation__territory=OuterRef("pk"), agent=agent, access_level__in=WORKING_LEVELS
     )
     return Territory.objects.annotate(can_configure=is_admin, is_member=Exists(roles)).filter(
         Q(can_configure=True) | Q(is_member=True)
@@ -113,41 +221,120 @@ def is_intervenant_only(agent) -> bool:
 
 
 def rdv_organisations(agent, territory: Territory) -> QuerySet[Organisation]:
-    """The organisations where the agent sees and takes RDVs: those where they have a role."""
-    return Organisation.objects.filter(territory=territory, agent_roles__agent=agent)
+    """The organisations where the agent works: sees and takes RDVs, and makes user
+    records known. Every organisation for a territory admin."""
+    roles = _roles(agent, territory)
+    organisations = Organisation.objects.filter(territory=territory)
+    if roles is None:
+        return organisations.none()
+    if roles.territory_admin:
+        return organisations
+    return organisations.filter(pk__in=roles.organisations(*WORKING_LEVELS))
 
 
 def visible_rdvs(agent, territory: Territory, rdvs: QuerySet) -> QuerySet:
-    return rdvs.filter(
-        territory=territory,
-        organisation__in=rdv_organisations(agent, territory).values("pk"),
+    """Every RDV of the organisations the agent administers; in those where they are
+    basic, the RDVs held by themselves or an agent sharing one of their services."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return rdvs.none()
+    rdvs = rdvs.filter(territory=territory)
+    if roles.territory_admin:
+        return rdvs
+    administered = roles.organisations(AccessLevel.ADMIN)
+    basic = roles.organisations(AccessLevel.BASIC)
+    held = _linked(rdvs, "agents", [agent.pk]) | _linked(
+        rdvs, "agents", _service_colleagues(agent, territory)
     )
+    return rdvs.filter(Q(organisation__in=administered) | Q(held, organisation__in=basic))
+
+
+def bookable_agents(agent, organisation: Organisation) -> QuerySet:
+    """The agents of `organisation` in whose agenda the agent may put an RDV: all of
+    them for its admins, the agent and their service colleagues for a basic agent."""
+    territory = organisation.territory
+    roles = _roles(agent, territory)
+    members = _agents().filter(pk__in=_members_of([organisation.pk]))
+    if roles is None:
+        return members.none()
+    if administers_organisation(agent, territory, organisation.pk):
+        return members
+    if roles.levels.get(organisation.pk) != AccessLevel.BASIC:
+        return members.none()
+    return members.filter(Q(pk=agent.pk) | Q(pk__in=_service_colleagues(agent, territory)))
 
 
 def visible_user_records(agent, territory: Territory, records: QuerySet) -> QuerySet:
-    """Every member sees every user record of the territory."""
-    if not is_member(agent, territory):
+    """Territory admins see every user record; agents those known in (followed by) one
+    of the organisations where they work."""
+    roles = _roles(agent, territory)
+    if roles is None:
         return records.none()
-    return records.filter(territory=territory)
+    records = records.filter(territory=territory)
+    if roles.territory_admin:
+        return records
+    return records.filter(_linked(records, "organisations", roles.organisations(*WORKING_LEVELS)))
 
 
 def manages_other_agendas(agent, territory: Territory) -> bool:
     """May see and edit other agents' availability ranges and absences."""
-    return can_configure_territory(agent, territory)
+    roles = _roles(agent, territory)
+    return roles is not None and (
+        roles.territory_admin or bool(roles.organisations(AccessLevel.ADMIN))
+    )
 
 
 def agenda_rows(agent, territory: Territory, rows: QuerySet) -> QuerySet:
-    """The availability ranges or absences the agent may see and edit."""
+    """The availability ranges or absences the agent may see and edit: their own, and
+    for an organisation admin those of the organisation (a range of the organisation,
+    an absence of one of its agents)."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return rows.none()
     rows = rows.filter(territory=territory)
-    return rows if manages_other_agendas(agent, territory) else rows.filter(agent=agent)
+    if roles.territory_admin:
+        return rows
+    administered = roles.organisations(AccessLevel.ADMIN)
+    own = Q(agent=agent)
+    if not administered:
+        return rows.filter(own)
+    if any(f.name == "organisation" for f in rows.model._meta.fields):
+        return rows.filter(own | Q(organisation__in=administered))
+    return rows.filter(own | Q(agent__in=_members_of(administered)))
 
 
 def agenda_agents(agent, territory: Territory) -> QuerySet:
-    """The agents whose agenda the agent may fill in."""
-    agents = get_user_model().objects.filter(is_active=True)
-    if not manages_other_agendas(agent, territory):
-        return agents.filter(pk=agent.pk)
-    return agents.filter(roles__organisation__territory=territory).distinct()
+    """The agents whose availability ranges and absences the agent may fill in."""
+    roles = _roles(agent, territory)
+    agents = _agents()
+    if roles is None:
+        return agents.none()
+    if roles.territory_admin:
+        return agents.filter(roles__organisation__territory=territory).distinct()
+    administered = roles.organisations(AccessLevel.ADMIN)
+    return agents.filter(Q(pk=agent.pk) | Q(pk__in=_members_of(administered)))
+
+
+def agenda_organisations(agent, territory: Territory) -> QuerySet[Organisation]:
+    """The organisations an availability range may be put in by the agent (for whom,
+    `may_fill_agenda` says)."""
+    return rdv_organisations(agent, territory)
+
+
+def may_fill_agenda(agent, territory: Territory, owner, organisation=None) -> bool:
+    """May put an availability range of `owner` in `organisation`, or (no organisation)
+    an absence of `owner`."""
+    roles = _roles(agent, territory)
+    if roles is None or owner is None:
+        return False
+    if roles.territory_admin:
+        return True
+    administered = roles.organisations(AccessLevel.ADMIN)
+    if organisation is not None:
+        if organisation.pk in administered:
+            return True
+        return owner.pk == agent.pk and roles.levels.get(organisation.pk) in WORKING_LEVELS
+    return owner.pk == agent.pk or agenda_agents(agent, territory).filter(pk=owner.pk).exists()
 
 
 # --- templates ---
@@ -182,9 +369,9 @@ def require_member(request) -> None:
         raise Http404("Territoire introuvable.")
 
 
-def require_section(request, section: Section) -> None:
+def require_section(request, section: Section, organisation_pk=None) -> None:
     require_member(request)
-    if not can_open_section(request.user, request.territory, section):
+    if not can_open_section(request.user, request.territory, section, organisation_pk):
         raise PermissionDenied(CONFIGURATION_REFUSED)
 
 

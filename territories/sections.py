@@ -64,20 +64,26 @@ def agent_screens() -> list[Section]:
     return sorted((s for s in _registry.values() if not s.is_configuration), key=lambda s: s.order)
 
 
-def enter_section(request, key: str) -> None:
-    """Refuse the caller who may not open the section (403), else put the page in it."""
+def enter_section(request, key: str, organisation_pk=None) -> None:
+    """Refuse the caller who may not open the section (403), else put the page in it.
+    `organisation_pk`: the page is about that organisation (its admins may open it)."""
     section = get_section(key)
-    permissions.require_section(request, section)
+    permissions.require_section(request, section, organisation_pk)
     request.section = section
 
 
 class SectionMixin:
-    """Puts a class-based view in its section (`section_key`), checking who may open it."""
+    """Puts a class-based view in its section (`section_key`), checking who may open it.
+
+    `organisation_kwarg` names the URL keyword of the organisation a configuration
+    page is about, for the pages its own admins may open too (its details)."""
 
     section_key = ""
+    organisation_kwarg: str | None = None
 
     def dispatch(self, request, *args, **kwargs):
-        enter_section(request, self.section_key)
+        organisation_pk = kwargs.get(self.organisation_kwarg) if self.organisation_kwarg else None
+        enter_section(request, self.section_key, organisation_pk)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -16,8 +16,9 @@ from tests.factories import (
     TerritoryServiceFactory,
 )
 
-# The local OpenID Connect provider (playing ProConnect) and its fixtures.
-pytest_plugins = ["tests.oidc_provider"]
+# The local OpenID Connect provider (playing ProConnect) and its fixtures; the people of
+# the access-rights tests (`world`).
+pytest_plugins = ["tests.oidc_provider", "tests.rights_world"]
 
 
 @pytest.fixture(autouse=True)

@@ -152,13 +152,21 @@ class MotifFactory(DjangoModelFactory):
 
 
 class UserRecordFactory(DjangoModelFactory):
+    """`organisations=[…]`: the organisations that follow the record (whose agents see it)."""
+
     class Meta:
         model = UserRecord
+        skip_postgeneration_save = True
 
     territory = factory.SubFactory(TerritoryFactory)
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     email = factory.Sequence(lambda n: f"usager{n}@exemple.fr")
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
 
 
 class RdvFactory(DjangoModelFactory):

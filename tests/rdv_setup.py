@@ -1,5 +1,8 @@
 """Shared set-up of the RDV tests: a motif that Alice and Bob may use."""
 
+from django_scopes import scopes_disabled
+
+from territories.models import Organisation
 from tests.factories import AgentServiceFactory, MotifFactory, UserRecordFactory
 
 
@@ -12,4 +15,9 @@ def usable_motif(territory, organisation, service, *agents, **kwargs):
 
 
 def usager(territory, **kwargs):
+    """A user record followed by the territory's organisations (so their agents see it),
+    unless `organisations=[…]` says which."""
+    if "organisations" not in kwargs:
+        with scopes_disabled():  # set-up, like the factories
+            kwargs["organisations"] = list(Organisation.objects.filter(territory=territory))
     return UserRecordFactory(territory=territory, **kwargs)

@@ -276,6 +276,21 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
             records=("agent.invited",),
         )
     ],
+    # An intervenant joins without an invitation: created by the admin, a name is enough.
+    ("agents.services", "create_intervenant"): [
+        Case(
+            call=lambda w, _: agents.create_intervenant(
+                w.territory,
+                first_name="",
+                last_name="Intervenante",
+                email=None,
+                services=[w.service],
+                organisations=[w.organisation],
+                acting_agent=w.admin,
+            ),
+            records=("agent.joined",),
+        )
+    ],
     ("agents.services", "resend_invitation"): [
         Case(
             given=World.invitation,
@@ -376,6 +391,16 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
                 record, {"last_name": "Dupont"}, {}, acting_agent=w.admin
             ),
             records=("user_record.updated",),
+        )
+    ],
+    # An RDV makes its records known in its organisation: one change per record.
+    ("user_records.services", "follow_in_organisation"): [
+        Case(
+            given=lambda w: UserRecordFactory.create_batch(2, territory=w.territory),
+            call=lambda w, records: user_records.follow_in_organisation(
+                w.organisation, records, acting_agent=w.basic
+            ),
+            records=("user_record.updated", "user_record.updated"),
         )
     ],
     ("user_records.services", "set_hidden_fields"): [

@@ -252,9 +252,11 @@ def test_an_absurd_number_of_children_is_refused_not_a_crash(agent_client, terri
 
 
 def test_hidden_values_come_back_when_the_field_is_shown_again(
-    admin_client, agent_client, territory
+    admin_client, agent_client, territory, organisation
 ):
-    record = UserRecordFactory(territory=territory, phone="+33475000001")
+    record = UserRecordFactory(
+        territory=territory, organisations=[organisation], phone="+33475000001"
+    )
     settings = UserRecordSettingsFactory(territory=territory, hidden_fields=["phone"])
     assert (
         "04 75 00 00 01"
@@ -271,12 +273,24 @@ def test_hidden_values_come_back_when_the_field_is_shown_again(
     assert "NOUVEAU" in detail
 
 
-def test_list_searches_name_email_and_phone_ignoring_accents(agent_client, territory):
-    UserRecordFactory(territory=territory, first_name="Hélène", last_name="Müller")
+def test_list_searches_name_email_and_phone_ignoring_accents(agent_client, territory, organisation):
     UserRecordFactory(
-        territory=territory, first_name="Paul", last_name="Durand", email="pdurand@exemple.fr"
+        territory=territory, organisations=[organisation], first_name="Hélène", last_name="Müller"
     )
-    UserRecordFactory(territory=territory, first_name="Zoé", last_name="Roux", phone="+33612345678")
+    UserRecordFactory(
+        territory=territory,
+        organisations=[organisation],
+        first_name="Paul",
+        last_name="Durand",
+        email="pdurand@exemple.fr",
+    )
+    UserRecordFactory(
+        territory=territory,
+        organisations=[organisation],
+        first_name="Zoé",
+        last_name="Roux",
+        phone="+33612345678",
+    )
 
     def names(query):
         response = agent_client.get(url("list", territory), {"q": query})
@@ -292,16 +306,20 @@ def test_list_searches_name_email_and_phone_ignoring_accents(agent_client, terri
     assert names("pdurand") == []
 
 
-def test_a_search_with_a_nul_character_is_just_a_search(agent_client, territory):
-    UserRecordFactory(territory=territory, first_name="Hélène", last_name="Martin")
+def test_a_search_with_a_nul_character_is_just_a_search(agent_client, territory, organisation):
+    UserRecordFactory(
+        territory=territory, organisations=[organisation], first_name="Hélène", last_name="Martin"
+    )
     for name in ("list", "export"):
         response = agent_client.get(url(name, territory), {"q": "Hél\x00Martin"})
         assert response.status_code == 200
     assert "Martin" in b"".join(response.streaming_content).decode()
 
 
-def test_list_paginates_and_leaves_hidden_columns_out(agent_client, territory, other_territory):
-    UserRecordFactory.create_batch(30, territory=territory)
+def test_list_paginates_and_leaves_hidden_columns_out(
+    agent_client, territory, other_territory, organisation
+):
+    UserRecordFactory.create_batch(30, territory=territory, organisations=[organisation])
     UserRecordFactory(territory=other_territory, last_name="Étranger")
     response = agent_client.get(url("list", territory))
     assert response.context["page"].count == 30
@@ -316,10 +334,11 @@ def test_list_paginates_and_leaves_hidden_columns_out(agent_client, territory, o
     assert "ÉTRANGER" not in page
 
 
-def test_export_has_the_visible_fields_only(agent_client, territory):
+def test_export_has_the_visible_fields_only(agent_client, territory, organisation):
     field = CustomFieldFactory(territory=territory, label="Référent")
     UserRecordFactory(
         territory=territory,
+        organisations=[organisation],
         first_name="Anne",
         last_name="Petit",
         phone="+33475000001",
@@ -337,10 +356,11 @@ def test_export_has_the_visible_fields_only(agent_client, territory):
     assert "0475000001" not in content
 
 
-def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
+def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory, organisation):
     number = CustomFieldFactory(territory=territory, field_type=CustomFieldType.NUMBER)
     UserRecordFactory(
         territory=territory,
+        organisations=[organisation],
         first_name='=HYPERLINK("https://pirate.example","Cliquez")',
         last_name="@SUM(A1)",
         birth_name="+Durand",
@@ -355,7 +375,7 @@ def test_export_cells_are_never_spreadsheet_formulas(agent_client, territory):
     assert cells[-1] == "-4,5"  # a negative number stays a number
 
 
-def test_list_and_export_query_counts_stay_flat(agent_client, territory):
+def test_list_and_export_query_counts_stay_flat(agent_client, territory, organisation):
     fields = CustomFieldFactory.create_batch(10, territory=territory)
     UserRecordSettingsFactory(territory=territory, hidden_fields=["notes"])
 
@@ -363,6 +383,7 @@ def test_list_and_export_query_counts_stay_flat(agent_client, territory):
         UserRecordFactory.create_batch(
             count,
             territory=territory,
+            organisations=[organisation],
             phone="+33612345678",
             custom_values={f.key: "valeur" for f in fields},
         )

@@ -102,6 +102,24 @@ class UserRecordForm(EditFormMixin, forms.Form):
         for custom in self.custom_fields:
             self.fields[CUSTOM_PREFIX + custom.key] = custom_form_field(custom)
 
+    def ask_organisations(self, organisations, initial) -> None:
+        """For a new record: which organisations follow it, asked only of an agent who
+        works in several (their agents see it; territory admins see every record)."""
+        self.organisation_choices = list(organisations)
+        if len(self.organisation_choices) > 1:
+            self.fields["organisations"] = forms.ModelMultipleChoiceField(
+                label="Organisations qui suivent cet usager",
+                queryset=organisations,
+                initial=initial,
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Les agents de ces organisations verront la fiche.",
+                error_messages={"required": "Choisissez au moins une organisation."},
+            )
+
+    def followed_by(self) -> list:
+        """The organisations chosen by `ask_organisations` (the only one when one)."""
+        return list(self.cleaned_data.get("organisations") or self.organisation_choices)
+
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"]
         return normalize_french_phone(phone) if phone else ""

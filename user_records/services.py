@@ -61,8 +61,8 @@ def create_user_record(
     acting_agent,
 ) -> UserRecord:
     """`values`: standard fields; `custom_values`: by stable key. The record is followed
-    by `organisations` when given (online booking), else by the creating agent's
-    organisations in the territory."""
+    by `organisations` when given (the agent's choice, online booking), else by the
+    creating agent's organisations in the territory."""
     record = UserRecord.objects.create(
         territory=territory, custom_values=_merge_custom_values({}, custom_values), **values
     )
@@ -75,6 +75,25 @@ def create_user_record(
         record.organisations.set(list(organisation_ids))
     _record_user_record(record, "user_record.created", acting_agent)
     return record
+
+
+@transaction.atomic
+def follow_in_organisation(organisation, records, *, acting_agent) -> list[UserRecord]:
+    """The records become known in `organisation` (they have an RDV there), so that its
+    agents see them: those it did not follow yet are added, each change recorded.
+    Returns them."""
+    wanted = {getattr(record, "pk", record) for record in records}
+    newcomers = list(
+        UserRecord.objects.select_for_update()
+        .filter(territory=organisation.territory_id, pk__in=wanted)
+        .exclude(organisations=organisation)
+        .order_by("pk")
+    )
+    for record in newcomers:
+        before = user_record_payload(record)
+        record.organisations.add(organisation)
+        _record_user_record(record, "user_record.updated", acting_agent, before)
+    return newcomers
 
 
 @transaction.atomic

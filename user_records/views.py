@@ -112,13 +112,20 @@ class RecordCreateView(RecordsMixin, FormView):
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
-        return build_user_record_form(self.request.territory, data=data)
+        territory, agent = self.request.territory, self.request.user
+        form = build_user_record_form(territory, data=data)
+        organisations = permissions.rdv_organisations(agent, territory)
+        form.ask_organisations(
+            organisations, initial=organisations.filter(agent_roles__agent=agent)
+        )
+        return form
 
     def form_valid(self, form):
         record = services.create_user_record(
             self.request.territory,
             form.standard_values(),
             form.custom_values(),
+            organisations=form.followed_by(),
             acting_agent=self.request.user,
         )
         messages.success(self.request, f"La fiche de {record} a été créée.")
