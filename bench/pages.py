@@ -692,15 +692,15 @@ def main(argv: list[str]) -> int:
         connection.settings_dict["NAME"] = original["NAME"]
 
 
-def ensure_database(rebuild: bool) -> None:
+def ensure_database(rebuild: bool, name: str = DB_NAME) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         exists = cursor.fetchone() is not None
         if exists and rebuild:
-            cursor.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
+            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
             exists = False
         if not exists:
-            cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
 
 
 def migrate() -> None:

@@ -1,5 +1,6 @@
-"""Migrations that move models between apps keep every row: a database created before
-the move is migrated across it with rows in place, then checked through the new models."""
+"""Migrations that move models between apps, or fill rows in, keep every row: a database
+created before is migrated across them with rows in place, then checked through the new
+models."""
 
 from datetime import date, time, timedelta
 
@@ -20,6 +21,7 @@ from tests.factories import (
     TerritoryFactory,
     rdv_with_agents,
 )
+from user_records.models import UserRecord
 
 BEFORE_ROLES_MOVED = [("agents", "0004_agent_proconnect_sub"), ("territories", "0001_initial")]
 BEFORE_AVAILABILITY_MOVED = ("rdvs", "0003_availability")
@@ -162,3 +164,53 @@ def test_availability_rows_survive_their_move_from_rdvs_to_availability():
             )
         assert {index.name for index in AvailabilityRange._meta.indexes} <= set(indexes)
         assert "range_ends_after_start" in indexes
+
+
+BEFORE_RECORDS_FOLLOW_RDVS = ("user_records", "0003_record_ordering_tiebreak")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_rdvs_make_their_usagers_known_in_their_organisation():
+    before = [node for node in latest() if node[0] != "user_records"]
+    before.append(BEFORE_RECORDS_FOLLOW_RDVS)
+    executor = migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        territory = old.get_model("territories", "Territory").objects.create(name="Drôme")
+        organisation = old.get_model("territories", "Organisation")
+        valence = organisation.objects.create(territory=territory, name="MDS de Valence")
+        romans = organisation.objects.create(territory=territory, name="CCAS de Romans")
+        service = old.get_model("territories", "Service").objects.create(name="Service social")
+        motif = old.get_model("motifs", "Motif").objects.create(
+            territory=territory, service=service, name="Accueil"
+        )
+        records = old.get_model("user_records", "UserRecord").objects
+        booked = records.create(territory=territory, first_name="Léa", last_name="Martin")
+        followed = records.create(territory=territory, first_name="Paul", last_name="Roux")
+        followed.organisations.set([romans, valence])
+        untouched = records.create(territory=territory, first_name="Zoé", last_name="Petit")
+        untouched.organisations.set([romans])
+        rdvs = old.get_model("rdvs", "Rdv").objects
+        start = timezone.now()
+        for _ in range(2):  # two RDVs there: one follow
+            rdv = rdvs.create(
+                territory=territory,
+                organisation=valence,
+                motif=motif,
+                starts_at=start,
+                ends_at=start + timedelta(minutes=30),
+            )
+            rdv.user_records.set([booked, followed])
+    finally:
+        migrate(latest())
+
+    with scopes_disabled():
+        follows = {
+            record.first_name: sorted(o.name for o in record.organisations.all())
+            for record in UserRecord.objects.all()
+        }
+    assert follows == {
+        "Léa": ["MDS de Valence"],
+        "Paul": ["CCAS de Romans", "MDS de Valence"],
+        "Zoé": ["CCAS de Romans"],
+    }
