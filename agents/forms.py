@@ -56,13 +56,10 @@ ONE_ADDRESS_ONLY = (
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 
-class InvitationForm(forms.Form):
-    email = forms.CharField(
-        label="Adresse e-mail de l'agent",
-        max_length=254,
-        help_text="Une seule adresse : les agents sont invités un par un.",
-        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
+class JoiningForm(forms.Form):
+    """The services and organisations of someone joining the territory (invited, or
+    created as an intervenant), narrowed to the territory."""
+
     services = forms.ModelMultipleChoiceField(
         label="Services",
         queryset=Service.objects.none(),
@@ -79,9 +76,23 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
         self.territory = territory
-        self.pending_invitation = None
         self.fields["services"].queryset = active_services(territory)
         self.fields["organisations"].queryset = Organisation.objects.filter(territory=territory)
+
+
+class InvitationForm(JoiningForm):
+    field_order = ["email", "services", "organisations"]
+
+    email = forms.CharField(
+        label="Adresse e-mail de l'agent",
+        max_length=254,
+        help_text="Une seule adresse : les agents sont invités un par un.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, territory=territory, **kwargs)
+        self.pending_invitation = None
 
     def clean_email(self) -> str:
         raw = self.cleaned_data["email"].strip()
@@ -105,8 +116,10 @@ class InvitationForm(forms.Form):
         return email
 
 
-class IntervenantForm(forms.Form):
+class IntervenantForm(JoiningForm):
     """An intervenant: a name is enough (no login, so no invitation and no password)."""
+
+    field_order = ["first_name", "last_name", "email", "services", "organisations"]
 
     first_name = forms.CharField(label="Prénom", max_length=150, required=False)
     last_name = forms.CharField(
@@ -118,24 +131,12 @@ class IntervenantForm(forms.Form):
         help_text="Elle ne sert pas à se connecter : un intervenant n'a pas d'accès.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    services = forms.ModelMultipleChoiceField(
-        label="Services",
-        queryset=Service.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Les motifs de ces services pourront être réservés dans son agenda.",
-        error_messages={"required": "Choisissez au moins un service."},
-    )
-    organisations = forms.ModelMultipleChoiceField(
-        label="Organisations",
-        queryset=Organisation.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choisissez au moins une organisation."},
-    )
 
     def __init__(self, *args, territory, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = active_services(territory)
-        self.fields["organisations"].queryset = Organisation.objects.filter(territory=territory)
+        super().__init__(*args, territory=territory, **kwargs)
+        self.fields[
+            "services"
+        ].help_text = "Les motifs de ces services pourront être réservés dans son agenda."
 
 
 class AcceptInvitationForm(BaseUserCreationForm):

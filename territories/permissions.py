@@ -142,6 +142,16 @@ def _linked(rows: QuerySet, relation: str, targets) -> Exists:
     return Exists(links)
 
 
+def _narrowing(agent, territory: Territory, rows: QuerySet) -> tuple[_Roles | None, QuerySet]:
+    """The rows of the territory, with the roles that narrow them further; no roles when
+    nothing is left to narrow (an outsider sees none, a territory admin every one)."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return None, rows.none()
+    rows = rows.filter(territory=territory)
+    return (None if roles.territory_admin else roles), rows
+
+
 def _agents():
     return get_user_model().objects.filter(is_active=True)
 
@@ -235,11 +245,8 @@ def rdv_organisations(agent, territory: Territory) -> QuerySet[Organisation]:
 def visible_rdvs(agent, territory: Territory, rdvs: QuerySet) -> QuerySet:
     """Every RDV of the organisations the agent administers; in those where they are
     basic, the RDVs held by themselves or an agent sharing one of their services."""
-    roles = _roles(agent, territory)
+    roles, rdvs = _narrowing(agent, territory, rdvs)
     if roles is None:
-        return rdvs.none()
-    rdvs = rdvs.filter(territory=territory)
-    if roles.territory_admin:
         return rdvs
     administered = roles.organisations(AccessLevel.ADMIN)
     basic = roles.organisations(AccessLevel.BASIC)
@@ -267,11 +274,8 @@ def bookable_agents(agent, organisation: Organisation) -> QuerySet:
 def visible_user_records(agent, territory: Territory, records: QuerySet) -> QuerySet:
     """Territory admins see every user record; agents those known in (followed by) one
     of the organisations where they work."""
-    roles = _roles(agent, territory)
+    roles, records = _narrowing(agent, territory, records)
     if roles is None:
-        return records.none()
-    records = records.filter(territory=territory)
-    if roles.territory_admin:
         return records
     return records.filter(_linked(records, "organisations", roles.organisations(*WORKING_LEVELS)))
 
@@ -288,11 +292,8 @@ def agenda_rows(agent, territory: Territory, rows: QuerySet) -> QuerySet:
     """The availability ranges or absences the agent may see and edit: their own, and
     for an organisation admin those of the organisation (a range of the organisation,
     an absence of one of its agents)."""
-    roles = _roles(agent, territory)
+    roles, rows = _narrowing(agent, territory, rows)
     if roles is None:
-        return rows.none()
-    rows = rows.filter(territory=territory)
-    if roles.territory_admin:
         return rows
     administered = roles.organisations(AccessLevel.ADMIN)
     own = Q(agent=agent)
