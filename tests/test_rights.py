@@ -16,7 +16,8 @@ from django_scopes import scope, scopes_disabled
 
 from agents.forms import QueuedPasswordResetForm
 from agents.models import Agent
-from rdvs.models import AvailabilityRange, Rdv
+from availability.models import AvailabilityRange
+from rdvs.models import Rdv
 from territories import permissions
 from territories.models import AccessLevel, AgentRole, AuditEntry
 from tests.factories import (
@@ -83,12 +84,12 @@ def test_the_rdv_context_is_shown_only_to_agents_with_access_to_the_rdv(world, a
         assert client.get(detail).status_code == 404, person
         page = client.get(agenda, {"tous": "1", "jour": day}).content.decode()
         assert f'href="{detail}"' not in page, person
-        assert client.get(url("rdvs:update", territory, rdv_pk=rdv.pk)).status_code == 404
+        assert client.get(url("rdvs:rdv_update", territory, rdv_pk=rdv.pk)).status_code == 404
 
 
 def test_the_rdv_form_offers_the_agendas_the_agent_may_fill(world, as_):
     territory = world.territory
-    create = url("rdvs:create", territory)
+    create = url("rdvs:rdv_create", territory)
     offered = as_(world.same_service).get(create).context["form"].fields["agents"].queryset
     assert set(offered) == {world.same_service, world.organisation_admin, world.intervenant}
     offered = as_(world.other_service).get(create).context["form"].fields["agents"].queryset
@@ -108,7 +109,7 @@ def test_a_basic_agent_cannot_book_into_the_agenda_of_another_service(world, as_
     record = world.record()
     starts = timezone.localtime() + timedelta(days=2)
     response = as_(world.other_service).post(
-        url("rdvs:create", territory),
+        url("rdvs:rdv_create", territory),
         {
             "motif": motif.pk,
             "user_records": [record.pk],
@@ -139,13 +140,13 @@ def test_an_organisation_admin_manages_the_ranges_and_absences_of_its_agents(wor
     elsewhere = world.range(world.other_organisation, organisation=world.romans)
     absence = world.absence()
     admin = as_(world.organisation_admin)
-    listed = admin.get(url("availability:list", territory)).context["page_obj"].object_list
-    assert set(listed) == set(ranges)
-    absences = admin.get(url("availability:absences", territory)).context["page_obj"]
+    listed = admin.get(url("availability:availability_range_list", territory)).context
+    assert set(listed["page_obj"].object_list) == set(ranges)
+    absences = admin.get(url("availability:absence_list", territory)).context["page_obj"]
     assert list(absences.object_list) == [absence]
-    assert admin.get(url("availability:update", territory, range_pk=elsewhere.pk)).status_code == (
-        404
-    )
+    kwargs = {"availability_range_pk": elsewhere.pk}
+    other = url("availability:availability_range_update", territory, **kwargs)
+    assert admin.get(other).status_code == 404
 
     response = admin.post(
         url("availability:absence_update", territory, absence_pk=absence.pk),
@@ -174,13 +175,17 @@ def test_an_organisation_admin_cannot_put_a_range_in_another_organisation(world,
         "recurrence": "once",
         "every_n_weeks": "1",
     }
-    response = as_(world.organisation_admin).post(url("availability:create", territory), data)
+    response = as_(world.organisation_admin).post(
+        url("availability:availability_range_create", territory), data
+    )
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()  # Romans is not offered
     AgentRoleFactory(
         agent=world.organisation_admin, organisation=world.romans, access_level="basic"
     )
-    response = as_(world.organisation_admin).post(url("availability:create", territory), data)
+    response = as_(world.organisation_admin).post(
+        url("availability:availability_range_create", territory), data
+    )
     assert "Vous ne pouvez pas gérer l&#x27;agenda de cet agent dans cette organisation." in (
         response.content.decode()
     )
@@ -193,8 +198,10 @@ def test_a_basic_agent_sees_only_their_own_ranges_and_absences(world, as_):
     world.absence()
     own = world.range(world.same_service)
     client = as_(world.same_service)
-    assert list(client.get(url("availability:list", territory)).context["page_obj"]) == [own]
-    assert not list(client.get(url("availability:absences", territory)).context["page_obj"])
+    assert list(
+        client.get(url("availability:availability_range_list", territory)).context["page_obj"]
+    ) == [own]
+    assert not list(client.get(url("availability:absence_list", territory)).context["page_obj"])
     form = client.get(url("availability:absence_create", territory)).context["form"]
     assert "agent" not in form.fields  # for themselves only
 
@@ -289,7 +296,7 @@ def test_an_rdv_makes_its_usagers_known_in_its_organisation(world, as_):
     AgentRoleFactory(agent=world.territory_admin, organisation=world.valence)
     AgentServiceFactory(agent=world.territory_admin, territory=territory, service=world.social)
     response = as_(world.territory_admin).post(
-        url("rdvs:create", territory) + f"?organisation={world.valence.pk}",
+        url("rdvs:rdv_create", territory) + f"?organisation={world.valence.pk}",
         {
             "motif": motif.pk,
             "user_records": [record.pk],
@@ -371,7 +378,7 @@ def test_the_admin_adds_an_intervenant_with_a_name_only(world, as_):
     assert mail.outbox == []
     assert AuditEntry.objects.filter(action="agent.joined", object_id=str(intervenant.pk)).exists()
     # Bookable at once, by the agents of their service in Valence.
-    agents = as_(world.same_service).get(url("rdvs:create", territory)).context["form"]
+    agents = as_(world.same_service).get(url("rdvs:rdv_create", territory)).context["form"]
     assert intervenant in agents.fields["agents"].queryset
     # A second one without an e-mail is no clash; an address of an account is refused.
     client = as_(world.territory_admin)
