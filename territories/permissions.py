@@ -162,7 +162,8 @@ def _members_of(organisation_ids) -> QuerySet:
 
 
 def _service_colleagues(agent, territory: Territory) -> QuerySet:
-    """Agents sharing one of `agent`'s services in the territory (the agent included)."""
+    """Agents sharing one of `agent`'s services in the territory (the agent too, if they
+    have a service)."""
     with scope(territory=territory):
         services = AgentService.objects.filter(agent=agent, territory=territory).values("service")
         return AgentService.objects.filter(territory=territory, service__in=services).values(
