@@ -25,7 +25,7 @@ def follow_where_rdvs_are(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("user_records", "0003_record_ordering_tiebreak"),
+        ("user_records", "0004_search_indexes"),
         ("rdvs", "0002_initial"),
     ]
 
