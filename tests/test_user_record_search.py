@@ -33,8 +33,10 @@ def url(name, territory):
 
 
 @pytest.fixture
-def agent_client(client, basic_agent):
-    client.force_login(basic_agent)
+def agent_client(client, admin_agent):
+    """The searching agent sees every record of the territory (a territory admin): which
+    records an agent's level lets them see is tests/test_rights.py's subject."""
+    client.force_login(admin_agent)
     return client
 
 
@@ -166,14 +168,15 @@ def test_a_hidden_field_or_an_archived_custom_field_is_never_searched(agent_clie
     assert names(agent_client, territory, "anne pet") == ["Anne Petit"]  # names always
 
 
-def test_the_rdv_form_finds_records_through_the_same_rules(territory):
+def test_the_rdv_form_finds_records_through_the_same_rules(territory, admin_agent):
     from rdvs.queries import user_records_of
 
     field = CustomFieldFactory(territory=territory)
     UserRecordFactory(territory=territory, first_name="Anne", custom_values={field.key: "X-42"})
     UserRecordSettingsFactory(territory=territory, hidden_fields=["email"])
-    assert [r.first_name for r in user_records_of(territory, "x-42")] == ["Anne"]
-    assert not user_records_of(territory, "usager").exists()  # hidden e-mail
+    found = user_records_of(admin_agent, territory, "x-42")
+    assert [r.first_name for r in found] == ["Anne"]
+    assert not user_records_of(admin_agent, territory, "usager").exists()  # hidden e-mail
 
 
 # --- pages read from a position ---

@@ -34,15 +34,17 @@ urlpatterns = [
         name="field_restore",
     ),
     # Agents' daily screens (any member of the territory).
-    path("usagers/", views.RecordListView.as_view(), name="list"),
-    path("usagers/export.csv", views.RecordExportView.as_view(), name="export"),
-    path("usagers/nouvelle/", views.RecordCreateView.as_view(), name="create"),
+    path("usagers/", views.UserRecordListView.as_view(), name="list"),
+    path("usagers/export.csv", views.UserRecordExportView.as_view(), name="export"),
+    path("usagers/nouvelle/", views.UserRecordCreateView.as_view(), name="create"),
     path(
-        "usagers/<int:user_record_pk>/", views.RecordDetailView.as_view(), name="user_record_detail"
+        "usagers/<int:user_record_pk>/",
+        views.UserRecordDetailView.as_view(),
+        name="user_record_detail",
     ),
     path(
         "usagers/<int:user_record_pk>/modifier/",
-        views.RecordUpdateView.as_view(),
+        views.UserRecordUpdateView.as_view(),
         name="update",
     ),
 ]

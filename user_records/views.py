@@ -40,7 +40,7 @@ def spreadsheet_cell(value: str) -> str:
     return value
 
 
-class RecordsMixin(SectionMixin):
+class UserRecordsMixin(SectionMixin):
     section_key = "records"
 
     def visible_records(self, query: str = "", fields=None):
@@ -50,8 +50,8 @@ class RecordsMixin(SectionMixin):
         return permissions.visible_user_records(self.request.user, territory, records)
 
 
-class RecordListView(RecordsMixin, TemplateView):
-    template_name = "user_records/record_list.html"
+class UserRecordListView(UserRecordsMixin, TemplateView):
+    template_name = "user_records/user_record_list.html"
 
     def get_context_data(self, **kwargs):
         fields = visible_fields(self.request.territory)
@@ -72,7 +72,7 @@ class Echo:
         return value
 
 
-class RecordExportView(RecordsMixin, View):
+class UserRecordExportView(UserRecordsMixin, View):
     """CSV of the (searched) records with every visible field, for a spreadsheet.
 
     Streamed: the rows are read EXPORT_BATCH at a time and sent as they are written, so a
@@ -107,8 +107,8 @@ class RecordExportView(RecordsMixin, View):
                 yield chunk
 
 
-class RecordCreateView(RecordsMixin, FormView):
-    template_name = "user_records/record_form.html"
+class UserRecordCreateView(UserRecordsMixin, FormView):
+    template_name = "user_records/user_record_form.html"
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -132,7 +132,7 @@ class RecordCreateView(RecordsMixin, FormView):
         return redirect("user_records:user_record_detail", self.request.territory.pk, record.pk)
 
 
-class RecordObjectMixin(RecordsMixin):
+class UserRecordObjectMixin(UserRecordsMixin):
     @cached_property
     def record(self) -> UserRecord:
         records = permissions.visible_user_records(
@@ -144,8 +144,8 @@ class RecordObjectMixin(RecordsMixin):
         return super().get_context_data(record=self.record, **kwargs)
 
 
-class RecordDetailView(RecordObjectMixin, TemplateView):
-    template_name = "user_records/record_detail.html"
+class UserRecordDetailView(UserRecordObjectMixin, TemplateView):
+    template_name = "user_records/user_record_detail.html"
 
     def get_context_data(self, **kwargs):
         fields = visible_fields(self.request.territory)
@@ -156,8 +156,8 @@ class RecordDetailView(RecordObjectMixin, TemplateView):
         )
 
 
-class RecordUpdateView(RecordObjectMixin, FormView):
-    template_name = "user_records/record_form.html"
+class UserRecordUpdateView(UserRecordObjectMixin, FormView):
+    template_name = "user_records/user_record_form.html"
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
