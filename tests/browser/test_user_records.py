@@ -78,12 +78,20 @@ def test_admin_configures_the_form_and_an_agent_fills_exactly_that_form(
     assert_accessible(agent)
 
 
-def test_an_agent_pages_through_a_search_and_back(page, transactional_db, basic_agent, territory):
+def test_an_agent_pages_through_a_search_and_back(
+    page, transactional_db, basic_agent, territory, organisation
+):
+    # Records followed by Bob's organisation: the ones a basic agent sees.
     for number in range(30):
         UserRecordFactory(
-            territory=territory, first_name=f"Usager {number:02d}", last_name="Martin"
+            territory=territory,
+            first_name=f"Usager {number:02d}",
+            last_name="Martin",
+            organisations=[organisation],
         )
-    UserRecordFactory(territory=territory, first_name="Anne", last_name="Petit")
+    UserRecordFactory(
+        territory=territory, first_name="Anne", last_name="Petit", organisations=[organisation]
+    )
     login(page, "bob@exemple.fr", PASSWORD)
     page.goto(f"/territoires/{territory.pk}/usagers/")
     page.get_by_label("Rechercher un usager").fill("martin")
