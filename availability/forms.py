@@ -9,6 +9,7 @@ from motifs.eligibility import motifs_for
 from motifs.models import Motif
 from rdvs.forms import validate_agenda_day
 from territories import permissions
+from territories.changes import EditFormMixin
 from territories.models import AgentRole, Organisation
 
 EVERY_N_WEEKS_CHOICES = [
@@ -52,7 +53,7 @@ class AgentChoiceMixin:
         return allowed
 
 
-class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
+class AvailabilityRangeForm(EditFormMixin, AgentChoiceMixin, forms.ModelForm):
     # Querysets are set per territory in __init__ (scoped managers refuse a bare query).
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation._base_manager.none()
@@ -153,7 +154,7 @@ class AvailabilityRangeForm(AgentChoiceMixin, forms.ModelForm):
         return super().save(commit=commit)
 
 
-class AbsenceForm(AgentChoiceMixin, forms.ModelForm):
+class AbsenceForm(EditFormMixin, AgentChoiceMixin, forms.ModelForm):
     class Meta:
         model = Absence
         fields = ["agent", "title", "starts_at", "ends_at"]

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from availability.models import Absence, AvailabilityRange, overlap_message
 from availability.payloads import absence_payload, availability_range_payload
-from territories.changes import record_change
+from territories.changes import check_version, record_change
 from territories.errors import Conflict
 
 AVAILABILITY_RANGE_FIELDS = [
@@ -69,10 +69,15 @@ def _record_range(availability_range, action: str, acting_agent, before: dict | 
 
 @transaction.atomic
 def save_availability_range(
-    availability_range: AvailabilityRange, motifs: Iterable, *, acting_agent
+    availability_range: AvailabilityRange,
+    motifs: Iterable,
+    *,
+    acting_agent,
+    version: str | None = None,
 ) -> AvailabilityRange:
     """Create (no pk yet) or update a range with the motifs it offers; refused with a
-    `Conflict` when it overlaps another range of the agent in the organisation."""
+    `Conflict` when it overlaps another range of the agent in the organisation, with
+    `StaleObject` when the edit form showed another `version` of it."""
     _refuse_overlap(availability_range)
     creating = availability_range.pk is None
     before = None
@@ -83,6 +88,8 @@ def save_availability_range(
         before = availability_range_payload(current)
         availability_range.save(update_fields=[*AVAILABILITY_RANGE_FIELDS, "updated_at"])
     availability_range.motifs.set(motifs)
+    if before is not None and availability_range_payload(availability_range) != before:
+        check_version(before, version)
     action = "availability_range.created" if creating else "availability_range.updated"
     _record_range(availability_range, action, acting_agent, before)
     return availability_range
@@ -96,7 +103,9 @@ def delete_availability_range(availability_range: AvailabilityRange, *, acting_a
 
 
 @transaction.atomic
-def save_absence(absence: Absence, *, acting_agent) -> Absence:
+def save_absence(absence: Absence, *, acting_agent, version: str | None = None) -> Absence:
+    """Create (no pk yet) or update an absence; refused with `StaleObject` when the edit
+    form showed another `version` of it."""
     creating = absence.pk is None
     before = None
     if creating:
@@ -104,6 +113,8 @@ def save_absence(absence: Absence, *, acting_agent) -> Absence:
     else:
         before = absence_payload(Absence.objects.select_for_update().get(pk=absence.pk))
         absence.save(update_fields=ABSENCE_FIELDS)
+        if absence_payload(absence) != before:
+            check_version(before, version)
     record_change(
         absence.territory,
         "absence.created" if creating else "absence.updated",

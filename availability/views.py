@@ -10,6 +10,7 @@ from django.views import View
 
 from availability.forms import AbsenceForm, AvailabilityRangeForm
 from availability.models import Absence, AvailabilityRange
+from availability.payloads import absence_payload, availability_range_payload
 from availability.services import (
     delete_absence,
     delete_availability_range,
@@ -17,6 +18,7 @@ from availability.services import (
     save_availability_range,
 )
 from territories import permissions
+from territories.changes import version_of
 from territories.errors import ServiceError
 from territories.sections import SectionMixin
 
@@ -47,9 +49,12 @@ class AvailabilityMixin(SectionMixin):
         )
 
     def make_form(self, instance, data=None):
+        # An edit form remembers the version it was shown with (a creation has none).
+        version = version_of(self.payload(instance)) if instance.pk else None
         return self.form_class(
             data,
             instance=instance,
+            version=version,
             territory=self.request.territory,
             acting_agent=self.request.user,
         )
@@ -62,9 +67,14 @@ class AvailabilityRangeMixin(AvailabilityMixin):
     list_title = "Plages d'ouverture"
     headings = ("Nouvelle plage d'ouverture", "Modifier la plage d'ouverture")
 
+    payload = staticmethod(availability_range_payload)
+
     def save(self, form) -> None:
         save_availability_range(
-            form.save(commit=False), form.cleaned_data["motifs"], acting_agent=self.request.user
+            form.save(commit=False),
+            form.cleaned_data["motifs"],
+            acting_agent=self.request.user,
+            version=form.shown_version,
         )
 
     def delete(self, availability_range) -> None:
@@ -78,8 +88,12 @@ class AbsenceMixin(AvailabilityMixin):
     list_title = "Absences"
     headings = ("Nouvelle absence", "Modifier l'absence")
 
+    payload = staticmethod(absence_payload)
+
     def save(self, form) -> None:
-        save_absence(form.save(commit=False), acting_agent=self.request.user)
+        save_absence(
+            form.save(commit=False), acting_agent=self.request.user, version=form.shown_version
+        )
 
     def delete(self, absence) -> None:
         delete_absence(absence, acting_agent=self.request.user)

@@ -9,14 +9,17 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from availability.models import Absence, AvailabilityRange
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from territories.errors import StaleObject
 from territories.models import AgentRole, AuditEntry, Organisation, TerritoryAdmin
 from tests.factories import (
+    AbsenceFactory,
     AgentFactory,
     AgentRoleFactory,
     AgentServiceFactory,
+    AvailabilityRangeFactory,
     CustomFieldFactory,
     EndpointFactory,
     MotifFactory,
@@ -103,6 +106,26 @@ CASES = {
             TerritoryAdmin.objects.filter(agent=a).exists(),
             AgentRole.objects.get(agent=a).access_level,
         ),
+    ),
+    "availability range": Case(
+        make=lambda t, o, s: AvailabilityRangeFactory(
+            territory=t,
+            organisation=o,
+            agent=_agent(t, o, s),
+            title="Matin",
+            motifs=[MotifFactory(territory=t, service=s, organisations=[o])],
+        ),
+        url=lambda t, r: reverse("availability:availability_range_update", args=[t.pk, r.pk]),
+        first={"title": "Permanence du matin"},
+        second={"title": "Accueil du matin"},
+        saved=lambda r: AvailabilityRange.objects.get(pk=r.pk).title,
+    ),
+    "absence": Case(
+        make=lambda t, o, s: AbsenceFactory(territory=t, agent=_agent(t, o, s), title="Congés"),
+        url=lambda t, a: reverse("availability:absence_update", args=[t.pk, a.pk]),
+        first={"title": "Formation"},
+        second={"title": "Congés d'hiver"},
+        saved=lambda a: Absence.objects.get(pk=a.pk).title,
     ),
     "RDV settings": Case(
         make=lambda t, o, s: t,
