@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "availability",
     "booking",
     "webhooks",
+    "rdvsp",
     "proconnect",
     "demo",
 ]

@@ -46,6 +46,7 @@ class Publisher(Protocol):
         payload: dict[str, Any],
         *,
         organisations: Iterable,
+        before: dict[str, Any] | None,
     ) -> Any: ...
 
 
@@ -104,16 +105,18 @@ def record_change(
     if known and action not in known:
         raise ValueError(f"{action!r} is not a known action (webhooks.event_types)")
     clean = json_safe(payload)
+    previous = None if before is None else json_safe(before)
     organisations = list(organisations)
     for publisher, types in _publishers:
         if action in types:
-            publisher(territory, action, clean, organisations=organisations)
+            # The payload before an update too: a publisher may describe the change in
+            # another shape (the reference platform's: one object per organisation).
+            publisher(territory, action, clean, organisations=organisations, before=previous)
     if deleted:
         audit_before, audit_after = clean, None
-    elif before is None:
+    elif previous is None:
         audit_before, audit_after = None, clean
     else:
-        previous = json_safe(before)
         keys = changed_keys(previous, clean)
         audit_before = {key: previous[key] for key in keys}
         audit_after = {key: clean.get(key) for key in keys}

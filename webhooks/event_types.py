@@ -106,7 +106,69 @@ def subscription_keys(event_type: str) -> list[str]:
 
 
 def describe(subscriptions: list[str]) -> str:
-    labels = dict(subscription_choices())
+    """What an endpoint receives, in words (either format's names)."""
+    labels = dict(subscription_choices()) | dict(RDVSP_SUBSCRIPTIONS)
     if ALL in subscriptions:
         return "Tous les événements"
     return ", ".join(labels.get(value, value).split(" (")[0] for value in subscriptions)
+
+
+# --- The RDV Service Public format (the reference platform's webhooks) ---------------
+
+# Its subscription names, in its order, with what admins read.
+RDVSP_SUBSCRIPTIONS = [
+    ("rdv", "RDV (Rdv)"),
+    ("user", "Usagers (User)"),
+    ("user_profile", "Usagers suivis par une organisation (UserProfile)"),
+    ("organisation", "Organisations (Organisation)"),
+    ("motif", "Motifs (Motif)"),
+    ("agent", "Agents (Agent)"),
+    ("agent_role", "Agents dans une organisation (AgentRole)"),
+    ("absence", "Absences (Absence)"),
+    ("plage_ouverture", "Plages d'ouverture (PlageOuverture)"),
+]
+RDVSP_NAMES = frozenset(name for name, _ in RDVSP_SUBSCRIPTIONS)
+
+# A `meta.event` decided per organisation by comparing the payloads before and after
+# (an organisation added: created; removed: destroyed; kept: updated).
+CHANGED = "changed"
+
+# The one table: what each event of the catalogue above becomes in that format, as
+# (reference model, meta.event) for each object it concerns. Types absent from it
+# (invitations, services, user records' and RDVs' settings, custom fields) have no
+# counterpart there and are not sent in that format.
+RDVSP_EVENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "organisation.created": (("Organisation", "created"),),
+    "organisation.updated": (("Organisation", "updated"),),
+    "agent.joined": (("Agent", "created"), ("AgentRole", "created")),
+    "agent.updated": (("Agent", "updated"), ("AgentRole", CHANGED)),
+    "agent.removed": (("AgentRole", "destroyed"),),
+    "motif.created": (("Motif", "created"),),
+    "motif.updated": (("Motif", CHANGED),),
+    "motif.archived": (("Motif", "updated"),),
+    "motif.deleted": (("Motif", "destroyed"),),
+    "user_record.created": (("User", "created"), ("UserProfile", "created")),
+    "user_record.updated": (("User", "updated"), ("UserProfile", CHANGED)),
+    "user_record.deleted": (("UserProfile", "destroyed"), ("User", "destroyed")),
+    "rdv.created": (("Rdv", "created"),),
+    "rdv.updated": (("Rdv", "updated"),),
+    # A cancellation is an update there: status revoked and cancelled_at.
+    "rdv.cancelled": (("Rdv", "updated"),),
+    "rdv.usager_arrived": (("Rdv", "updated"),),
+    "availability_range.created": (("PlageOuverture", "created"),),
+    "availability_range.updated": (("PlageOuverture", "updated"),),
+    "availability_range.deleted": (("PlageOuverture", "destroyed"),),
+    "absence.created": (("Absence", "created"),),
+    "absence.updated": (("Absence", "updated"),),
+    "absence.deleted": (("Absence", "destroyed"),),
+}
+
+
+def rdvsp_subscription(model: str) -> str:
+    """The reference platform's naming: PlageOuverture -> plage_ouverture."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in model).lstrip("_")
+
+
+def rdvsp_subscriptions(event_type: str) -> list[str]:
+    """The subscription names that select `event_type` in that format."""
+    return sorted({rdvsp_subscription(model) for model, _ in RDVSP_EVENTS.get(event_type, ())})

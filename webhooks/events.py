@@ -10,14 +10,19 @@ from django.db import transaction
 from django.db.models import Q
 from django_scopes import scope
 
-from webhooks import signing
+from webhooks import rdvsp, signing
 from webhooks.event_types import KNOWN_TYPES, subscription_keys
-from webhooks.models import Delivery, Endpoint, Event
+from webhooks.models import Delivery, Endpoint, EndpointFormat, Event
 from webhooks.sending import enqueue
 
 
 def publish(
-    territory, event_type: str, payload: dict[str, Any], *, organisations: Iterable = ()
+    territory,
+    event_type: str,
+    payload: dict[str, Any],
+    *,
+    organisations: Iterable = (),
+    before: dict[str, Any] | None = None,
 ) -> Event:
     """Write the event row in the caller's transaction: if it rolls back, no event exists.
 
@@ -26,7 +31,9 @@ def publish(
     made it so);
     `organisations` (objects or ids) lets endpoints restricted to some organisations
     receive only what concerns them. One delivery per matching endpoint is written in
-    the same transaction and queued for sending once it commits.
+    the same transaction and queued for sending once it commits. Endpoints in the RDV
+    Service Public format get theirs with bodies built now (webhooks/rdvsp.py), from
+    `payload` and `before` (the payload before an update, JSON-safe too).
     """
     if event_type not in KNOWN_TYPES:
         # Endpoints subscribe from that catalogue: an unlisted type would reach only "*".
@@ -36,7 +43,10 @@ def publish(
         event = Event.objects.create(
             territory=territory, type=event_type, payload=payload, organisation_ids=organisation_ids
         )
-        create_deliveries(event, matching_endpoints(event))
+        change = rdvsp.Change(territory, event_type, payload, before)
+        create_deliveries(
+            event, matching_endpoints(event), rdvsp.deliveries_for(event, change, new_delivery)
+        )
     return event
 
 
@@ -46,6 +56,7 @@ def matching_endpoints(event: Event) -> list[int]:
     endpoints = Endpoint.objects.filter(
         territory=event.territory_id,
         enabled=True,
+        format=EndpointFormat.STANDARD,
         event_types__overlap=subscription_keys(event.type),
     )
     if event.organisation_ids:
@@ -67,9 +78,12 @@ def new_delivery(event: Event, endpoint_id: int) -> Delivery:
     )
 
 
-def create_deliveries(event: Event, endpoint_ids: Iterable[int]) -> list[Delivery]:
+def create_deliveries(
+    event: Event, endpoint_ids: Iterable[int], prepared: Iterable[Delivery] = ()
+) -> list[Delivery]:
+    """One delivery per endpoint id, plus the `prepared` ones (bodies built already)."""
     deliveries = Delivery.objects.bulk_create(
-        [new_delivery(event, endpoint_id) for endpoint_id in endpoint_ids]
+        [new_delivery(event, endpoint_id) for endpoint_id in endpoint_ids] + list(prepared)
     )
     enqueue([d.pk for d in deliveries])
     return deliveries

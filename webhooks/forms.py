@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from territories.changes import EditFormMixin
 from territories.models import Organisation
-from webhooks.event_types import ALL, GROUPS, PING, subscription_choices
-from webhooks.models import DeliveryStatus, Endpoint
+from webhooks.event_types import ALL, GROUPS, PING, RDVSP_SUBSCRIPTIONS, subscription_choices
+from webhooks.models import DeliveryStatus, Endpoint, EndpointFormat
 from webhooks.queries import LIMIT_MESSAGE, endpoint_limit_reached
 from webhooks.targets import validate_target_url
 
@@ -19,12 +19,38 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         help_text="Adresse https de votre logiciel, par exemple https://exemple.fr/webhooks",
         error_messages={"invalid": "Saisissez une adresse web valide, commençant par https://"},
     )
+    format = forms.ChoiceField(
+        label="Format des envois",
+        choices=EndpointFormat.choices,
+        initial=EndpointFormat.STANDARD,
+        # A client that never saw the choice (a script) keeps the recommended format.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Standard Webhooks : le format recommandé, documenté et vérifiable avec les "
+            "bibliothèques Standard Webhooks. RDV Service Public : le format des webhooks "
+            "de RDV Service Public (RDV-Solidarités), pour brancher sans le modifier un "
+            "outil qui les reçoit déjà, comme rdv-insertion : un objet par envoi, signé "
+            "par l'en-tête X-Lapin-Signature."
+        ),
+    )
     event_types = forms.MultipleChoiceField(
-        label="Événements transmis",
+        label="Événements transmis (format Standard Webhooks)",
         choices=subscription_choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[ALL],
-        error_messages={"required": "Choisissez au moins un type d'événement."},
+        required=False,
+    )
+    rdvsp_subscriptions = forms.MultipleChoiceField(
+        label="Objets transmis (format RDV Service Public)",
+        choices=RDVSP_SUBSCRIPTIONS,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[name for name, _ in RDVSP_SUBSCRIPTIONS],
+        required=False,
+        help_text=(
+            "Les noms d'abonnement de RDV Service Public. Un motif partagé par plusieurs "
+            "organisations est envoyé une fois par organisation."
+        ),
     )
     # The queryset is the territory's, set in __init__ (never the global table).
     organisations = forms.ModelMultipleChoiceField(
@@ -40,12 +66,24 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
 
     class Meta:
         model = Endpoint
-        fields = ["url", "description", "event_types", "organisations", "legacy_signature"]
+        fields = [
+            "url",
+            "description",
+            "format",
+            "event_types",
+            "rdvsp_subscriptions",
+            "organisations",
+            "legacy_signature",
+        ]
         labels = {
             "description": "Description",
         }
         help_texts = {
             "description": "Pour vous y retrouver, par exemple « Logiciel de suivi du CD ».",
+            "legacy_signature": (
+                "Signature hexadécimale HMAC-SHA256 du corps, comme RDV-Solidarités. Toujours "
+                "présente dans le format RDV Service Public."
+            ),
         }
 
     def __init__(self, *args, territory, **kwargs):
@@ -54,11 +92,18 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         self.fields["organisations"].queryset = Organisation.objects.filter(
             territory=territory
         ).order_by("name")
+        if self.instance.pk is not None and self.instance.is_rdv_service_public:
+            # The subscriptions are stored in one column, in the endpoint's format.
+            self.initial["rdvsp_subscriptions"] = list(self.instance.event_types)
+            self.initial["event_types"] = [ALL]
 
     def clean_url(self):
         url = self.cleaned_data["url"]
         validate_target_url(url)
         return url
+
+    def clean_format(self):
+        return self.cleaned_data["format"] or EndpointFormat.STANDARD
 
     def clean_event_types(self):
         chosen = self.cleaned_data["event_types"]
@@ -66,6 +111,16 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("format") == EndpointFormat.RDV_SERVICE_PUBLIC:
+            # One column holds the subscriptions, in the endpoint's format.
+            cleaned["event_types"] = cleaned.get("rdvsp_subscriptions")
+            if not cleaned["event_types"]:
+                self.add_error(
+                    "rdvsp_subscriptions",
+                    "Choisissez au moins un objet à transmettre au format RDV Service Public.",
+                )
+        elif "event_types" in cleaned and not cleaned["event_types"]:
+            self.add_error("event_types", "Choisissez au moins un type d'événement.")
         if self.instance.pk is None and endpoint_limit_reached(self.territory):
             raise forms.ValidationError(LIMIT_MESSAGE)
         return cleaned
@@ -74,6 +129,7 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         """The endpoint's own fields, for the service (organisations are given apart)."""
         values = super().values()
         values.pop("organisations")
+        values.pop("rdvsp_subscriptions")
         return values
 
 

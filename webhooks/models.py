@@ -34,6 +34,13 @@ class Event(models.Model):
         return self.payload.get("id") if isinstance(self.payload, dict) else None
 
 
+class EndpointFormat(models.TextChoices):
+    """The shape of what an endpoint receives (webhooks/rdvsp.py for the second)."""
+
+    STANDARD = "standard", "Standard Webhooks (recommandé)"
+    RDV_SERVICE_PUBLIC = "rdv_service_public", "RDV Service Public (compatible rdv-insertion)"
+
+
 class Endpoint(models.Model):
     """A URL of one of the territory's systems that receives its events, signed."""
 
@@ -49,7 +56,11 @@ class Endpoint(models.Model):
         verbose_name="organisations",
         help_text="Aucune : tous les événements de l'espace.",
     )
-    # "*" (everything), "motif.*" (every type of an object) or exact types.
+    format = models.CharField(
+        "format", max_length=30, choices=EndpointFormat, default=EndpointFormat.STANDARD
+    )
+    # Standard format: "*" (everything), "motif.*" (every type of an object) or exact
+    # types. RDV Service Public format: the reference platform's names ("rdv", "user"…).
     event_types = ArrayField(models.CharField(max_length=100), default=list)
     legacy_signature = models.BooleanField(
         "ajouter l'en-tête X-Lapin-Signature",
@@ -84,6 +95,10 @@ class Endpoint(models.Model):
     def masked_secret(self) -> str:
         return f"whsec_…{self.secret[-4:]}"
 
+    @property
+    def is_rdv_service_public(self) -> bool:
+        return self.format == EndpointFormat.RDV_SERVICE_PUBLIC
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "En attente"
@@ -105,6 +120,10 @@ class Delivery(models.Model):
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     # Same on every attempt and replay: the receiver's idempotency key.
     webhook_id = models.CharField(max_length=40, unique=True)
+    # The exact body, when it is built as the change is recorded (RDV Service Public
+    # format: one object as it was then, possibly one of several per event); empty: the
+    # Standard Webhooks body, built from the event when sent.
+    body = models.TextField(blank=True)
     status = models.CharField(
         "statut", max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING
     )

@@ -14,6 +14,7 @@ def endpoint_payload(endpoint: Endpoint) -> dict[str, Any]:
         "territory_id": endpoint.territory_id,
         "url": endpoint.url,
         "description": endpoint.description,
+        "format": endpoint.format,
         "event_types": list(endpoint.event_types),
         "legacy_signature": endpoint.legacy_signature,
         "organisations": sorted(endpoint.organisations.values_list("pk", flat=True)),

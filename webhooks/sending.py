@@ -24,7 +24,7 @@ from django.utils import timezone
 from config.mail import send_templated_mail
 from territories.changes import record_change
 from territories.tasks import TerritoryTask
-from webhooks import signing, targets
+from webhooks import rdvsp, signing, targets
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from webhooks.payloads import endpoint_payload
 
@@ -117,7 +117,12 @@ def claim(delivery_id: int, *, force: bool = False) -> Delivery | None:
 
 def transmit(delivery: Delivery) -> targets.Response:
     endpoint = delivery.endpoint
-    body = signing.body(delivery.event, delivery.webhook_id)
+    if delivery.body:
+        # Built when the change was recorded: the RDV Service Public format.
+        body, content_type, legacy = delivery.body.encode(), rdvsp.CONTENT_TYPE, True
+    else:
+        body = signing.body(delivery.event, delivery.webhook_id)
+        content_type, legacy = "application/json", endpoint.legacy_signature
     secrets = [endpoint.secret]
     expiry = endpoint.previous_secret_expires_at
     if endpoint.previous_secret and expiry and expiry > timezone.now():
@@ -127,7 +132,8 @@ def transmit(delivery: Delivery) -> targets.Response:
         timestamp=int(time.time()),
         body=body,
         secrets_=secrets,
-        legacy=endpoint.legacy_signature,
+        legacy=legacy,
+        content_type=content_type,
     )
     return targets.post(endpoint.url, body, headers)
 

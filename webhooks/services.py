@@ -12,7 +12,7 @@ from django.utils import timezone
 from territories.changes import check_version, record_change
 from territories.errors import ServiceError
 from territories.models import Territory
-from webhooks import signing
+from webhooks import rdvsp, signing
 from webhooks.event_types import PING
 from webhooks.events import new_delivery
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event
@@ -20,7 +20,7 @@ from webhooks.payloads import delivery_payload, endpoint_payload
 from webhooks.queries import LIMIT_MESSAGE, endpoint_limit_reached
 from webhooks.sending import attempt_delivery, enqueue
 
-EDITABLE_FIELDS = ["url", "description", "event_types", "legacy_signature"]
+EDITABLE_FIELDS = ["url", "description", "format", "event_types", "legacy_signature"]
 
 
 def _record(endpoint: Endpoint, action: str, acting_agent, before=None, **kwargs) -> None:
@@ -35,6 +35,13 @@ def _record(endpoint: Endpoint, action: str, acting_agent, before=None, **kwargs
     )
 
 
+def _set_values(endpoint: Endpoint, values: dict[str, Any]) -> None:
+    # A caller may leave out a field it does not know of (the format): it keeps its value.
+    for name in EDITABLE_FIELDS:
+        if name in values:
+            setattr(endpoint, name, values[name])
+
+
 def _lock(endpoint: Endpoint) -> Endpoint:
     return Endpoint.objects.select_for_update().get(pk=endpoint.pk)
 
@@ -43,14 +50,14 @@ def _lock(endpoint: Endpoint) -> Endpoint:
 def create_endpoint(
     territory: Territory, values: dict[str, Any], *, organisations, acting_agent
 ) -> Endpoint:
-    """`values`: url, description, event_types, legacy_signature (as the form cleans them)."""
+    """`values`: url, description, format, event_types, legacy_signature (as the form
+    cleans them)."""
     # Lock the territory so that two simultaneous creations cannot both pass the limit.
     Territory.objects.select_for_update().get(pk=territory.pk)
     if endpoint_limit_reached(territory):
         raise ServiceError(LIMIT_MESSAGE)
     endpoint = Endpoint(territory=territory, secret=signing.generate_secret())
-    for name in EDITABLE_FIELDS:
-        setattr(endpoint, name, values[name])
+    _set_values(endpoint, values)
     endpoint.save()
     endpoint.organisations.set(organisations)
     _record(endpoint, "webhook_endpoint.created", acting_agent)
@@ -68,8 +75,7 @@ def update_endpoint(
 ) -> Endpoint:
     endpoint = _lock(endpoint)
     before = endpoint_payload(endpoint)
-    for name in EDITABLE_FIELDS:
-        setattr(endpoint, name, values[name])
+    _set_values(endpoint, values)
     endpoint.organisations.set(organisations)
     if endpoint_payload(endpoint) == before:
         return endpoint
@@ -173,6 +179,8 @@ def _create_ping(endpoint: Endpoint, acting_agent) -> Delivery:
     # Not queued: this request sends it. The sweeper sends it later only if this
     # request dies before trying.
     delivery = new_delivery(event, endpoint.pk)
+    if endpoint.is_rdv_service_public:
+        delivery.body = rdvsp.ping_body(event.created_at)
     delivery.save()
     _record(endpoint, "webhook_endpoint.pinged", acting_agent)
     return delivery

@@ -4,7 +4,8 @@ https://www.standardwebhooks.com/ : `webhook-id`, `webhook-timestamp` and
 `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one
 signature per valid secret (two during a rotation overlap). The reference
 platform's consumers verify `X-Lapin-Signature`, the hex HMAC-SHA256 of the body
-keyed with the secret as written.
+keyed with the secret as written: always sent with the bodies of its format
+(webhooks/rdvsp.py), on request with the others.
 """
 
 from __future__ import annotations
@@ -69,9 +70,10 @@ def headers(
     body: bytes,
     secrets_: list[str],
     legacy: bool,
+    content_type: str = "application/json",
 ) -> dict[str, str]:
     result = {
-        "Content-Type": "application/json",
+        "Content-Type": content_type,
         "User-Agent": "RDV-Territoire-Webhooks/1.0",
         "webhook-id": webhook_id,
         "webhook-timestamp": str(timestamp),

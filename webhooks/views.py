@@ -224,7 +224,9 @@ class DeliveryDetailView(EndpointMixin, TemplateView):
             endpoint=self.get_endpoint(),
             pk=self.kwargs["delivery_pk"],
         )
-        body = json.loads(signing.body(delivery.event, delivery.webhook_id))
+        # As sent: stored when the change was recorded (RDV Service Public format), or
+        # built from the event (Standard Webhooks).
+        body = json.loads(delivery.body or signing.body(delivery.event, delivery.webhook_id))
         return super().get_context_data(
             delivery=delivery,
             attempts=delivery.attempts.order_by("-attempted_at", "-pk"),

@@ -1,0 +1,418 @@
+"""Webhooks in the RDV Service Public format (issue 15 §1): a partner tool written for
+the reference platform follows a territory's life cycle without a change, and each
+object's shape is the reference's."""
+
+import hashlib
+import hmac
+import json
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from agents import services as agent_services
+from booking.services import book_online, cancel_online
+from motifs import services as motif_services
+from motifs.models import Motif
+from rdvs import services as rdv_services
+from rdvs.models import Rdv, RdvStatus
+from rdvsp.documents import role_id
+from rdvsp.snapshots import documents_now
+from territories.models import AgentRole
+from tests.booking_helpers import public_motif, receiving_agent, weekly_range
+from tests.factories import (
+    EndpointFactory,
+    OrganisationFactory,
+    RdvSettingsFactory,
+    UserRecordFactory,
+    UserRecordSettingsFactory,
+)
+from tests.rdvsp_consumer import Consumer
+from tests.test_celery import wait_for
+from tests.webhook_receiver import receiver  # noqa: F401
+from user_records import services as user_record_services
+from user_records.models import UserRecord
+from webhooks import sending
+from webhooks.event_types import RDVSP_EVENTS, RDVSP_NAMES, rdvsp_subscription
+from webhooks.events import publish
+from webhooks.models import Delivery, DeliveryStatus, EndpointFormat
+
+pytestmark = pytest.mark.usefixtures("in_territory")
+
+RDVSP = EndpointFormat.RDV_SERVICE_PUBLIC
+ALL_NAMES = sorted(RDVSP_NAMES)
+
+
+def rdvsp_endpoint(territory, url, names=ALL_NAMES, **kwargs):
+    return EndpointFactory(territory=territory, url=url, format=RDVSP, event_types=names, **kwargs)
+
+
+def sent(endpoint):
+    """The bodies an endpoint was given, decoded, in order."""
+    return [
+        json.loads(body)
+        for body in Delivery.objects.filter(endpoint=endpoint)
+        .order_by("pk")
+        .values_list("body", flat=True)
+    ]
+
+
+def tomorrow_at(hour, minute=0):
+    day = timezone.localdate() + timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+# --- the done-when test: a full life cycle through a real worker -----------------------
+
+
+def test_a_reference_consumer_follows_the_whole_life_cycle(
+    celery_worker, territory, organisation, service, admin_agent
+):
+    second = OrganisationFactory(territory=territory, name="CCAS de Romans")
+    agent = receiving_agent(territory, organisation, service, first_name="Bob")
+    motif = public_motif(territory, organisation, service, name="Accompagnement RSA")
+    motif.organisations.add(second)
+    weekly_range(agent, organisation, motif, timezone.localdate(), list(range(7)))
+
+    with Consumer(secret="") as consumer:
+        endpoint = rdvsp_endpoint(territory, consumer.url)
+        consumer.secret = endpoint.secret
+
+        # A user record created, then updated, by an agent.
+        record = user_record_services.create_user_record(
+            territory,
+            {"first_name": "Alix", "last_name": "Martin", "email": "alix@exemple.fr"},
+            {},
+            organisations=[organisation],
+            acting_agent=admin_agent,
+        )
+        record = user_record_services.update_user_record(
+            record, {"phone": "+33612345678", "case_number": "D-42"}, {}, acting_agent=admin_agent
+        )
+        # An RDV booked online (a new user record), moved, cancelled by the usager.
+        rdv = book_online(
+            organisation,
+            motif=motif,
+            starts_at=tomorrow_at(10),
+            user_record=UserRecordFactory.build(
+                territory=territory, first_name="Camille", email="camille@exemple.fr"
+            ),
+        )
+        rdv = rdv_services.move(
+            rdv,
+            starts_at=tomorrow_at(11),
+            ends_at=tomorrow_at(11, 30),
+            agents=[agent],
+            acting_agent=admin_agent,
+        )
+        rdv = cancel_online(rdv)
+        # The motif (shared by two organisations) renamed; the agent joins the second.
+        motif_services.update_motif(
+            motif,
+            {"name": "Accompagnement RSA renforcé"},
+            organisations=[organisation, second],
+            acting_agent=admin_agent,
+        )
+        agent_services.update_agent(
+            territory,
+            agent,
+            services=[service],
+            levels={organisation: "basic", second: "admin"},
+            is_territory_admin=False,
+            acting_agent=admin_agent,
+        )
+
+        deliveries = Delivery.objects.filter(endpoint=endpoint)
+        assert wait_for(
+            lambda: (
+                deliveries.exists()
+                and not deliveries.exclude(status=DeliveryStatus.SUCCEEDED).exists()
+            ),
+            timeout=30,
+        )
+        assert {status for status, _ in consumer.answers} == {200}
+
+    # What the tool holds is what the database holds.
+    rdv = Rdv.objects.get(pk=rdv.pk)
+    booked = UserRecord.objects.get(rdvs=rdv)
+    users = consumer.live("User")
+    assert set(users) == {record.pk, booked.pk}
+    for user_record in (record, booked):
+        (now,) = documents_now(territory, "User", user_record)
+        assert users[user_record.pk] == now.data
+    assert users[record.pk]["phone_number_formatted"] == "+33612345678"
+    assert users[record.pk]["phone_number"] == "06 12 34 56 78"
+    assert users[record.pk]["case_number"] == "D-42"
+    profiles = consumer.live("UserProfile")
+    assert set(profiles) == {(record.pk, organisation.pk), (booked.pk, organisation.pk)}
+
+    held = consumer.live("Rdv")[rdv.pk]
+    (now,) = documents_now(territory, "Rdv", rdv)
+    # The motif inside an RDV is a copy as of the RDV's last change, as the reference's.
+    assert {k: v for k, v in held.items() if k != "motif"} == {
+        k: v for k, v in now.data.items() if k != "motif"
+    }
+    assert rdv.status == RdvStatus.CANCELLED and held["status"] == "revoked"
+    assert held["cancelled_at"] == timezone.localtime(rdv.cancelled_at).isoformat("T", "seconds")
+    assert held["starts_at"] == tomorrow_at(11).isoformat("T", "seconds")
+    assert held["created_by"] == "user" and held["created_by_id"] == booked.pk
+    assert [u["id"] for u in held["users"]] == [booked.pk]
+    assert [a["id"] for a in held["agents"]] == [agent.pk]
+
+    motif = Motif.objects.get(pk=motif.pk)
+    motifs = consumer.live("Motif")
+    assert set(motifs) == {(motif.pk, organisation.pk), (motif.pk, second.pk)}
+    assert {m["name"] for m in motifs.values()} == {"Accompagnement RSA renforcé"}
+    assert motifs[(motif.pk, second.pk)] == next(
+        d.data
+        for d in documents_now(territory, "Motif", motif)
+        if d.organisation_ids == (second.pk,)
+    )
+
+    roles = consumer.live("AgentRole")
+    role = AgentRole.objects.get(agent=agent, organisation=second)
+    assert roles == {
+        role_id(agent.pk, second.pk): {
+            "id": role_id(agent.pk, second.pk),
+            "access_level": role.access_level,
+            "organisation": {
+                "id": second.pk,
+                "name": "CCAS de Romans",
+                "phone_number": second.phone,
+                "email": second.email,
+                "verticale": "rdv_solidarites",
+            },
+            "agent": {
+                "id": agent.pk,
+                "first_name": "Bob",
+                "last_name": agent.last_name,
+                "email": agent.email,
+            },
+        }
+    }
+    assert consumer.live("Agent")[agent.pk]["first_name"] == "Bob"
+
+
+# --- the request ------------------------------------------------------------------------
+
+
+def test_a_request_is_signed_on_the_raw_body_and_a_bad_signature_is_refused(
+    receiver,  # noqa: F811
+    territory,
+    organisation,
+):
+    endpoint = rdvsp_endpoint(territory, receiver.url("/rdvsp"))
+    other = rdvsp_endpoint(territory, receiver.url("/other"))
+    event = publish(
+        territory,
+        "organisation.updated",
+        {"id": organisation.pk, "name": "Mairie", "phone": "", "email": "m@exemple.fr"},
+        organisations=[organisation],
+    )
+    for delivery in Delivery.objects.filter(event=event):
+        sending.attempt_delivery(delivery.pk)
+    request = receiver.received("/rdvsp")[0]
+    assert request.headers["Content-Type"] == "application/json; charset=utf-8"
+    expected = hmac.new(endpoint.secret.encode(), request.body, hashlib.sha256).hexdigest()
+    assert request.headers["X-Lapin-Signature"] == expected
+    body = json.loads(request.body)
+    assert body["data"] == {
+        "id": organisation.pk,
+        "name": "Mairie",
+        "phone_number": None,
+        "email": "m@exemple.fr",
+        "verticale": "rdv_solidarites",
+    }
+    assert body["meta"]["model"] == "Organisation"
+    assert body["meta"]["event"] == "updated"
+    assert body["meta"]["webhook_reason"] is None
+    stamp = datetime.fromisoformat(body["meta"]["timestamp"])
+    assert stamp == event.created_at and stamp.utcoffset() is not None
+
+    # The consumer of the issue: 400 on a signature made with another secret.
+    consumer = Consumer(secret=endpoint.secret)
+    assert consumer.receive(request.body, expected) == (200, "Organisation")
+    wrong = receiver.received("/other")[0]
+    assert consumer.receive(wrong.body, wrong.headers["X-Lapin-Signature"])[0] == 400
+    assert consumer.receive(request.body.replace(b"Mairie", b"Mairix"), expected)[0] == 400
+    assert other.secret != endpoint.secret
+
+
+def test_a_test_event_is_a_model_consumers_answer_200(territory, admin_agent, receiver):  # noqa: F811
+    from webhooks.services import send_test_event
+
+    endpoint = rdvsp_endpoint(territory, receiver.url("/ping"))
+    attempt = send_test_event(endpoint, acting_agent=admin_agent)
+    assert attempt.status_code == 200
+    (request,) = receiver.received("/ping")
+    consumer = Consumer(secret=endpoint.secret)
+    assert consumer.receive(request.body, request.headers["X-Lapin-Signature"]) == (200, "Ping")
+
+
+# --- subscriptions and organisations -------------------------------------------------
+
+
+def test_the_table_maps_only_to_reference_names_and_every_model_has_a_builder():
+    from webhooks.event_types import KNOWN_TYPES
+    from webhooks.rdvsp import _builders
+
+    assert set(RDVSP_EVENTS) <= KNOWN_TYPES
+    models = {model for parts in RDVSP_EVENTS.values() for model, _ in parts}
+    assert {rdvsp_subscription(model) for model in models} == RDVSP_NAMES
+    assert models <= set(_builders)
+
+
+def test_subscriptions_and_the_organisation_filter_choose_what_leaves(
+    territory, organisation, service, admin_agent
+):
+    second = OrganisationFactory(territory=territory)
+    motif = public_motif(territory, organisation, service, name="Accueil")
+    motif.organisations.add(second)
+    everything = rdvsp_endpoint(territory, "https://a.exemple.fr/hook")
+    only_second = rdvsp_endpoint(territory, "https://b.exemple.fr/hook")
+    only_second.organisations.set([second])
+    only_rdvs = rdvsp_endpoint(territory, "https://c.exemple.fr/hook", names=["rdv"])
+    standard = EndpointFactory(territory=territory, event_types=["motif.*"])
+
+    motif_services.update_motif(
+        motif,
+        {"name": "Accueil social"},
+        organisations=[organisation, second],
+        acting_agent=admin_agent,
+    )
+
+    # One motif shared by two organisations: once per organisation, with its id.
+    assert sorted(b["data"]["organisation_id"] for b in sent(everything)) == sorted(
+        [organisation.pk, second.pk]
+    )
+    assert [b["data"]["organisation_id"] for b in sent(only_second)] == [second.pk]
+    assert sent(only_rdvs) == []
+    assert Delivery.objects.get(endpoint=standard).body == ""  # the standard format
+
+
+def test_a_motif_leaving_an_organisation_is_destroyed_there(
+    territory, organisation, service, admin_agent
+):
+    second = OrganisationFactory(territory=territory)
+    motif = public_motif(territory, organisation, service, name="Accueil")
+    motif.organisations.add(second)
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["motif"])
+    motif_services.update_motif(motif, {}, organisations=[organisation], acting_agent=admin_agent)
+    assert [(b["meta"]["event"], b["data"]["organisation_id"]) for b in sent(endpoint)] == [
+        ("updated", organisation.pk),
+        ("destroyed", second.pk),
+    ]
+
+
+# --- shapes -----------------------------------------------------------------------------
+
+
+def test_a_hidden_field_is_sent_as_null_and_the_context_only_while_shown(
+    territory, organisation, service, admin_agent
+):
+    agent = receiving_agent(territory, organisation, service)
+    motif = public_motif(territory, organisation, service)
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["rdv", "user"])
+    UserRecordSettingsFactory(territory=territory, hidden_fields=["case_number", "notes"])
+    settings = RdvSettingsFactory(territory=territory, context_enabled=False)
+    record = UserRecordFactory(
+        territory=territory, organisations=[organisation], case_number="D-1", notes="Suivi"
+    )
+    rdv = rdv_services.book(
+        organisation,
+        motif=motif,
+        user_records=[record],
+        agents=[agent],
+        starts_at=tomorrow_at(9),
+        ends_at=tomorrow_at(9, 45),
+        acting_agent=admin_agent,
+        context="Dossier sensible",
+    )
+    (booked,) = sent(endpoint)
+    data = booked["data"]
+    assert data["context"] is None
+    assert data["users"][0]["case_number"] is None and data["users"][0]["notes"] is None
+    assert data["duration_in_min"] == 45
+    assert data["created_by"] == "agent" and data["created_by_id"] == admin_agent.pk
+    assert data["participations"][0]["user"]["id"] == record.pk
+    assert data["participations"][0]["status"] == "unknown"
+    assert data["motif"]["organisation_id"] == organisation.pk
+    assert data["lieu"] is None
+
+    settings.context_enabled = True
+    settings.save()
+    rdv_services.set_status(rdv, RdvStatus.SEEN, acting_agent=admin_agent)
+    updated = sent(endpoint)[-1]
+    assert updated["meta"]["event"] == "updated"
+    assert updated["data"]["status"] == "seen"
+    assert updated["data"]["context"] == "Dossier sensible"
+
+
+def test_a_destroyed_object_is_sent_as_it_was(territory, organisation, service, admin_agent):
+    from availability import services as availability_services
+
+    agent = receiving_agent(territory, organisation, service, first_name="Bob")
+    motif = public_motif(territory, organisation, service)
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["plage_ouverture"])
+    availability_range = weekly_range(
+        agent,
+        organisation,
+        motif,
+        date(2026, 12, 7),
+        [0, 2],
+        every_n_weeks=2,
+        until=date(2027, 3, 1),
+        title="Permanence",
+    )
+    availability_services.delete_availability_range(availability_range, acting_agent=admin_agent)
+    (destroyed,) = sent(endpoint)
+    assert destroyed["meta"] == {
+        **destroyed["meta"],
+        "model": "PlageOuverture",
+        "event": "destroyed",
+    }
+    data = destroyed["data"]
+    assert data["title"] == "Permanence"
+    assert data["first_day"] == "2026-12-07"
+    assert data["start_time"] == "09:00:00" and data["end_time"] == "12:00:00"
+    assert data["rrule"] == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20270301T235959"
+    assert data["agent"]["first_name"] == "Bob"
+    assert data["organisation"]["id"] == organisation.pk
+    assert [m["id"] for m in data["motifs"]] == [motif.pk]
+
+
+def test_an_rdv_body_takes_the_same_queries_for_one_participant_as_for_many(
+    territory, organisation, service, admin_agent
+):
+    from rdvsp.documents import BUILDERS
+    from webhooks.rdvsp import Change
+
+    agents = [receiving_agent(territory, organisation, service) for _ in range(6)]
+    motif = public_motif(territory, organisation, service)
+
+    def queries_for_body(hour, people, team):
+        rdv = rdv_services.book(
+            organisation,
+            motif=motif,
+            user_records=[
+                UserRecordFactory(territory=territory, organisations=[organisation])
+                for _ in range(people)
+            ],
+            agents=team,
+            starts_at=tomorrow_at(hour),
+            ends_at=tomorrow_at(hour, 30),
+            acting_agent=admin_agent,
+        )
+        change = Change(territory, "rdv.updated", {"id": rdv.pk}, None)
+        with CaptureQueriesContext(connection) as queries:
+            (document,) = BUILDERS["Rdv"](change, "updated")
+        assert len(document.data["participations"]) == people
+        assert len(document.data["agents"]) == len(team)
+        return len(queries.captured_queries)
+
+    one = queries_for_body(9, 1, agents[:1])
+    many = queries_for_body(10, 5, agents[1:])
+    # The RDV, its agents, its participants, the hidden fields, the RDV settings.
+    assert one == many == 5
