@@ -416,3 +416,197 @@ def test_an_rdv_body_takes_the_same_queries_for_one_participant_as_for_many(
     many = queries_for_body(10, 5, agents[1:])
     # The RDV, its agents, its participants, the hidden fields, the RDV settings.
     assert one == many == 5
+
+
+# --- the endpoint form and page -----------------------------------------------------------
+
+
+def _url(name, territory, **kwargs):
+    from django.urls import reverse
+
+    return reverse(f"webhooks:{name}", kwargs={"territory_pk": territory.pk, **kwargs})
+
+
+def test_an_admin_chooses_the_format_and_its_subscriptions(admin_client, territory):
+    form = admin_client.get(_url("create", territory)).content.decode()
+    assert "RDV Service Public (compatible rdv-insertion)" in form
+    assert "rdv-insertion" in form and "X-Lapin-Signature" in form
+
+    data = {
+        "url": "https://insertion.exemple.fr/rdv_solidarites_webhooks",
+        "description": "rdv-insertion",
+        "format": RDVSP,
+        "event_types": ["*"],  # the other format's boxes, still ticked: ignored
+        "rdvsp_subscriptions": ["rdv", "user", "motif"],
+    }
+    response = admin_client.post(_url("create", territory), data)
+    assert response.status_code == 302
+    endpoint = territory.webhook_endpoints.get()
+    assert endpoint.format == RDVSP and endpoint.event_types == ["rdv", "user", "motif"]
+
+    page = admin_client.get(response.url).content.decode()
+    assert "RDV Service Public (compatible rdv-insertion)" in page
+    assert "rdv — les RDV, user — les fiches usagers, motif" in page
+
+    edit_url = _url("update", territory, endpoint_pk=endpoint.pk)
+    edit = admin_client.get(edit_url).content.decode()
+    assert 'value="motif" id="id_rdvsp_subscriptions_4" checked' in edit
+    assert 'value="absence" id="id_rdvsp_subscriptions_7">' in edit
+    assert 'value="rdv_service_public" id="id_format_1" checked' in edit
+    response = admin_client.post(edit_url, {**data, "rdvsp_subscriptions": []})
+    assert response.status_code == 200
+    assert "Choisissez au moins un objet à transmettre" in response.content.decode()
+    endpoint.refresh_from_db()
+    assert endpoint.event_types == ["rdv", "user", "motif"]
+
+    # Back to the recommended format: its own subscriptions again.
+    response = admin_client.post(edit_url, {**data, "format": "standard", "event_types": ["*"]})
+    assert response.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.format == "standard" and endpoint.event_types == ["*"]
+
+
+def test_a_delivery_page_shows_the_body_as_sent(admin_client, territory, organisation):
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["organisation"])
+    publish(
+        territory,
+        "organisation.updated",
+        {"id": organisation.pk, "name": "Mairie de Die", "phone": "", "email": ""},
+        organisations=[organisation],
+    )
+    delivery = Delivery.objects.get(endpoint=endpoint)
+    page = admin_client.get(
+        _url("delivery_detail", territory, endpoint_pk=endpoint.pk, delivery_pk=delivery.pk)
+    ).content.decode()
+    assert "&quot;model&quot;: &quot;Organisation&quot;" in page
+    assert "Mairie de Die" in page
+
+
+def test_an_agent_leaving_an_organisation_destroys_the_role_it_was_given(
+    territory, organisation, service, admin_agent
+):
+    second = OrganisationFactory(territory=territory)
+    # Someone else administers it: the agent may leave it.
+    AgentRole.objects.create(agent=admin_agent, organisation=second, access_level="admin")
+    agent = receiving_agent(territory, organisation, service)
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["agent_role"])
+
+    def levels(**by_organisation):
+        return {organisation: by_organisation.get("first"), second: by_organisation.get("second")}
+
+    for chosen in (dict(first="basic", second="basic"), dict(first="basic", second="admin")):
+        agent_services.update_agent(
+            territory,
+            agent,
+            services=[service],
+            levels=levels(**chosen),
+            is_territory_admin=False,
+            acting_agent=admin_agent,
+        )
+    agent_services.remove_agent(territory, agent, acting_agent=admin_agent)
+
+    bodies = [
+        (
+            b["meta"]["event"],
+            b["data"]["organisation"]["id"],
+            b["data"]["access_level"],
+            b["data"]["id"],
+        )
+        for b in sent(endpoint)
+    ]
+    in_second = role_id(agent.pk, second.pk)
+    assert bodies == [
+        ("created", second.pk, "basic", in_second),
+        ("updated", second.pk, "admin", in_second),
+        ("destroyed", organisation.pk, "basic", role_id(agent.pk, organisation.pk)),
+        ("destroyed", second.pk, "admin", in_second),
+    ]
+
+
+def test_a_user_record_deleted_after_the_fact_is_destroyed_as_it_was(
+    territory, organisation, admin_agent
+):
+    from territories.changes import record_change
+    from user_records.payloads import user_record_payload
+
+    endpoint = rdvsp_endpoint(
+        territory, "https://a.exemple.fr/hook", names=["user", "user_profile"]
+    )
+    record = UserRecordFactory(
+        territory=territory,
+        organisations=[organisation],
+        first_name="Alix",
+        birth_date=date(1990, 5, 4),
+    )
+    payload = user_record_payload(record)
+    record.delete()  # as the Django admin does: deleted first, recorded after
+    record_change(
+        territory,
+        "user_record.deleted",
+        None,
+        acting_agent=admin_agent,
+        payload=payload,
+        organisations=[organisation],
+        deleted=True,
+    )
+    profile, user = sent(endpoint)
+    assert (profile["meta"]["model"], profile["meta"]["event"]) == ("UserProfile", "destroyed")
+    assert profile["data"]["organisation"]["id"] == organisation.pk
+    assert (user["meta"]["model"], user["meta"]["event"]) == ("User", "destroyed")
+    assert user["data"]["first_name"] == "Alix" and user["data"]["birth_date"] == "1990-05-04"
+
+
+def test_an_absence_carries_its_days_hours_and_the_agents_first_organisation(
+    territory, organisation, service, admin_agent
+):
+    from availability import services as availability_services
+    from availability.models import Absence
+
+    second = OrganisationFactory(territory=territory)
+    agent = receiving_agent(territory, organisation, service)
+    AgentRole.objects.create(agent=agent, organisation=second)
+    everything = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["absence"])
+    only_second = rdvsp_endpoint(territory, "https://b.exemple.fr/hook", names=["absence"])
+    only_second.organisations.set([second])
+    paris = timezone.get_current_timezone()
+    availability_services.save_absence(
+        Absence(
+            territory=territory,
+            agent=agent,
+            title="Formation",
+            starts_at=datetime(2026, 12, 14, 13, 30, tzinfo=paris),
+            ends_at=datetime(2026, 12, 16, 17, 0, tzinfo=paris),
+        ),
+        acting_agent=admin_agent,
+    )
+    (body,) = sent(everything)
+    assert body["data"] | {"agent": None} == {
+        "id": body["data"]["id"],
+        "title": "Formation",
+        "first_day": "2026-12-14",
+        "end_day": "2026-12-16",
+        "start_time": "13:30:00",
+        "end_time": "17:00:00",
+        "agent": None,
+        "organisation": body["data"]["organisation"],
+        "rrule": None,
+    }
+    assert body["data"]["organisation"]["id"] == organisation.pk
+    assert body["data"]["agent"]["id"] == agent.pk
+    (restricted,) = sent(only_second)
+    assert restricted["data"]["organisation"]["id"] == second.pk
+
+
+def test_without_an_endpoint_in_that_format_an_event_costs_one_query(territory, organisation):
+    from webhooks.events import new_delivery
+    from webhooks.models import Event
+    from webhooks.rdvsp import Change, deliveries_for
+
+    EndpointFactory(territory=territory)  # Standard Webhooks
+    event = Event.objects.create(territory=territory, type="rdv.updated", payload={"id": 1})
+    with CaptureQueriesContext(connection) as queries:
+        assert (
+            deliveries_for(event, Change(territory, "rdv.updated", {"id": 1}, None), new_delivery)
+            == []
+        )
+    assert len(queries.captured_queries) == 1

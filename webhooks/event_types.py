@@ -107,25 +107,26 @@ def subscription_keys(event_type: str) -> list[str]:
 
 def describe(subscriptions: list[str]) -> str:
     """What an endpoint receives, in words (either format's names)."""
-    labels = dict(subscription_choices()) | dict(RDVSP_SUBSCRIPTIONS)
     if ALL in subscriptions:
         return "Tous les événements"
+    labels = dict(subscription_choices()) | dict(RDVSP_SUBSCRIPTIONS)
     return ", ".join(labels.get(value, value).split(" (")[0] for value in subscriptions)
 
 
 # --- The RDV Service Public format (the reference platform's webhooks) ---------------
 
-# Its subscription names, in its order, with what admins read.
+# Its subscription names, in its order, with what admins read (the name first: the
+# partner tool's documentation says which it needs).
 RDVSP_SUBSCRIPTIONS = [
-    ("rdv", "RDV (Rdv)"),
-    ("user", "Usagers (User)"),
-    ("user_profile", "Usagers suivis par une organisation (UserProfile)"),
-    ("organisation", "Organisations (Organisation)"),
-    ("motif", "Motifs (Motif)"),
-    ("agent", "Agents (Agent)"),
-    ("agent_role", "Agents dans une organisation (AgentRole)"),
-    ("absence", "Absences (Absence)"),
-    ("plage_ouverture", "Plages d'ouverture (PlageOuverture)"),
+    ("rdv", "rdv — les RDV"),
+    ("user", "user — les fiches usagers"),
+    ("user_profile", "user_profile — le suivi d'une fiche usager par une organisation"),
+    ("organisation", "organisation — les organisations"),
+    ("motif", "motif — les motifs, un envoi par organisation du motif"),
+    ("agent", "agent — les agents"),
+    ("agent_role", "agent_role — la place d'un agent dans une organisation"),
+    ("absence", "absence — les absences"),
+    ("plage_ouverture", "plage_ouverture — les plages d'ouverture"),
 ]
 RDVSP_NAMES = frozenset(name for name, _ in RDVSP_SUBSCRIPTIONS)
 
