@@ -610,3 +610,46 @@ def test_without_an_endpoint_in_that_format_an_event_costs_one_query(territory, 
             == []
         )
     assert len(queries.captured_queries) == 1
+
+
+def test_a_deletion_at_the_end_of_the_retention_period_says_rgpd(territory, organisation):
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["user"])
+    record = UserRecordFactory(territory=territory, organisations=[organisation])
+    from territories.audit import json_safe
+    from user_records.payloads import user_record_payload
+
+    publish(
+        territory,
+        "user_record.deleted",
+        json_safe(user_record_payload(record)),
+        organisations=[organisation],
+        reason="rgpd",
+    )
+    (body,) = sent(endpoint)
+    assert body["meta"]["event"] == "destroyed" and body["meta"]["webhook_reason"] == "rgpd"
+
+
+def test_one_endpoint_can_be_sent_an_object_as_created_alone(territory, organisation, service):
+    """What a backfill does: the object as it is now, to that endpoint only."""
+    from motifs.payloads import motif_payload
+    from territories.audit import json_safe
+    from webhooks.events import new_delivery
+    from webhooks.models import Event
+    from webhooks.rdvsp import Change, deliveries_for
+
+    second = OrganisationFactory(territory=territory)
+    motif = public_motif(territory, organisation, service)
+    motif.organisations.add(second)
+    chosen = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["motif"])
+    rdvsp_endpoint(territory, "https://b.exemple.fr/hook", names=["motif"])
+    payload = json_safe(motif_payload(motif))
+    event = Event.objects.create(territory=territory, type="motif.created", payload=payload)
+    deliveries = deliveries_for(
+        event, Change(territory, event.type, payload, None), new_delivery, endpoints=[chosen]
+    )
+    assert {d.endpoint_id for d in deliveries} == {chosen.pk}
+    bodies = [json.loads(d.body) for d in deliveries]
+    assert sorted(b["data"]["organisation_id"] for b in bodies) == sorted(
+        [organisation.pk, second.pk]
+    )
+    assert {b["meta"]["event"] for b in bodies} == {"created"}

@@ -23,6 +23,7 @@ def publish(
     *,
     organisations: Iterable = (),
     before: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> Event:
     """Write the event row in the caller's transaction: if it rolls back, no event exists.
 
@@ -33,7 +34,8 @@ def publish(
     receive only what concerns them. One delivery per matching endpoint is written in
     the same transaction and queued for sending once it commits. Endpoints in the RDV
     Service Public format get theirs with bodies built now (webhooks/rdvsp.py), from
-    `payload` and `before` (the payload before an update, JSON-safe too).
+    `payload` and `before` (the payload before an update, JSON-safe too); `reason`
+    ("rgpd": a deletion at the end of the retention period) is told in their `meta`.
     """
     if event_type not in KNOWN_TYPES:
         # Endpoints subscribe from that catalogue: an unlisted type would reach only "*".
@@ -43,7 +45,7 @@ def publish(
         event = Event.objects.create(
             territory=territory, type=event_type, payload=payload, organisation_ids=organisation_ids
         )
-        change = rdvsp.Change(territory, event_type, payload, before)
+        change = rdvsp.Change(territory, event_type, payload, before, reason)
         create_deliveries(
             event, matching_endpoints(event), rdvsp.deliveries_for(event, change, new_delivery)
         )

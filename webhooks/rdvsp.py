@@ -39,6 +39,9 @@ class Change:
     event_type: str
     payload: dict[str, Any]  # the object after the change (before, for a deletion)
     before: dict[str, Any] | None  # the object before an update
+    # Why, when consumers must know: "rgpd" (deleted at the end of the retention
+    # period: unlink it rather than delete one's own copy).
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,17 @@ def accepts(restricted_to: set[int] | None, document: Document) -> bool:
     return bool(restricted_to.intersection(document.organisation_ids))
 
 
-def deliveries_for(event: Event, change: Change, new_delivery) -> list[Delivery]:
+def deliveries_for(
+    event: Event, change: Change, new_delivery, endpoints: list[Endpoint] | None = None
+) -> list[Delivery]:
     """The unsaved deliveries of `event` to the endpoints in that format (with their
-    bodies), or none. `new_delivery(event, endpoint_id)` makes one, as for the others."""
-    endpoints = subscribed_endpoints(event)
+    bodies), or none. `new_delivery(event, endpoint_id)` makes one, as for the others.
+    `endpoints`: only these (a backfill: every object sent to one endpoint as
+    `created`), else every enabled endpoint in that format subscribed to the event."""
+    if endpoints is None:
+        endpoints = subscribed_endpoints(event)
+    names = set(rdvsp_subscriptions(event.type))
+    endpoints = [e for e in endpoints if e.is_rdv_service_public and names & set(e.event_types)]
     if not endpoints:
         return []
     filters = organisation_filters(endpoints)
@@ -141,6 +151,8 @@ def deliveries_for(event: Event, change: Change, new_delivery) -> list[Delivery]
                     continue
                 sent.add((model, document.key))
                 delivery = new_delivery(event, endpoint.pk)
-                delivery.body = encode(model, document, event.created_at)
+                delivery.body = encode(
+                    model, document, event.created_at, webhook_reason=change.reason or None
+                )
                 deliveries.append(delivery)
     return deliveries
