@@ -8,10 +8,11 @@ import json
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agents import services as agent_services
-from booking.services import book_online, cancel_online
+from booking.tokens import rdv_token
 from motifs import services as motif_services
 from motifs.models import Motif
 from rdvs import services as rdv_services
@@ -23,7 +24,6 @@ from tests.booking_helpers import public_motif, receiving_agent, weekly_range
 from tests.factories import (
     EndpointFactory,
     OrganisationFactory,
-    UserRecordFactory,
 )
 from tests.rdvsp_consumer import Consumer
 from tests.test_celery import wait_for
@@ -64,7 +64,7 @@ def tomorrow_at(hour, minute=0):
 
 
 def test_a_reference_consumer_follows_the_whole_life_cycle(
-    celery_worker, territory, organisation, service, admin_agent
+    celery_worker, client, territory, organisation, service, admin_agent
 ):
     second = OrganisationFactory(territory=territory, name="CCAS de Romans")
     agent = receiving_agent(territory, organisation, service, first_name="Bob")
@@ -87,15 +87,25 @@ def test_a_reference_consumer_follows_the_whole_life_cycle(
         record = user_record_services.update_user_record(
             record, {"phone": "+33612345678", "case_number": "D-42"}, {}, acting_agent=admin_agent
         )
-        # An RDV booked online (a new user record), moved, cancelled by the usager.
-        rdv = book_online(
-            organisation,
-            motif=motif,
-            starts_at=tomorrow_at(10),
-            user_record=UserRecordFactory.build(
-                territory=territory, first_name="Camille", email="camille@exemple.fr"
-            ),
+        # An RDV booked online through the public pages (a new user record), moved by
+        # an agent, cancelled by the usager from their RDV page.
+        details = reverse("booking:details", args=[organisation.pk, motif.pk])
+        client.post(
+            reverse("booking:instructions", args=[organisation.pk, motif.pk]),
+            {"acknowledged": "on"},
         )
+        response = client.post(
+            f"{details}?debut={int(tomorrow_at(10).timestamp())}",
+            {
+                "first_name": "Camille",
+                "last_name": "Durand",
+                "email": "camille@exemple.fr",
+                "phone": "06 12 34 56 78",
+                "consent": "on",
+            },
+        )
+        assert response.status_code == 302
+        rdv = Rdv.objects.get(organisation=organisation)
         rdv = rdv_services.move(
             rdv,
             starts_at=tomorrow_at(11),
@@ -103,7 +113,7 @@ def test_a_reference_consumer_follows_the_whole_life_cycle(
             agents=[agent],
             acting_agent=admin_agent,
         )
-        rdv = cancel_online(rdv)
+        assert client.post(reverse("booking:rdv_cancel", args=[rdv_token(rdv)])).status_code == 302
         # The motif (shared by two organisations) renamed; the agent joins the second.
         motif_services.update_motif(
             motif,

@@ -23,7 +23,8 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         label="Format des envois",
         choices=EndpointFormat.choices,
         initial=EndpointFormat.STANDARD,
-        # A client that never saw the choice (a script) keeps the recommended format.
+        # A client that never saw the choice (a script) keeps the endpoint's format, or
+        # for a new one the recommended format.
         required=False,
         widget=forms.RadioSelect,
         help_text=(
@@ -103,7 +104,7 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         return url
 
     def clean_format(self):
-        return self.cleaned_data["format"] or EndpointFormat.STANDARD
+        return self.cleaned_data["format"] or self.instance.format or EndpointFormat.STANDARD
 
     def clean_event_types(self):
         chosen = self.cleaned_data["event_types"]
