@@ -16,8 +16,9 @@ import hmac
 import json
 import threading
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.webhook_receiver import Received, Receiver, Reply
 
 
 def _key_of(model: str, data: dict[str, Any]):
@@ -53,7 +54,7 @@ class Consumer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/rdv-solidarites"
+        return self.server.url("/rdv-solidarites")
 
     def receive(self, raw: bytes, signature: str) -> tuple[int, str | None]:
         expected = hmac.new(self.secret.encode(), raw, hashlib.sha256).hexdigest()
@@ -81,32 +82,17 @@ class Consumer:
                 if held_model == model and not destroyed
             }
 
+    def answer(self, received: Received) -> Reply:
+        headers = {name.lower(): value for name, value in received.headers.items()}
+        status, model = self.receive(received.body, headers.get("x-lapin-signature", ""))
+        with self.lock:
+            self.answers.append((status, model))
+        return Reply(status, body=b"")
+
     def __enter__(self) -> Consumer:
         """Serve on 127.0.0.1 (a random port) until the block ends."""
-        consumer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def do_POST(self):  # noqa: N802  (http.server's naming)
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, model = consumer.receive(raw, self.headers.get("X-Lapin-Signature", ""))
-                with consumer.lock:
-                    consumer.answers.append((status, model))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = Receiver(respond=self.answer).__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(*exc)

@@ -28,9 +28,13 @@ class Reply:
 
 
 class Receiver:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    """`respond(received) -> Reply`, when given, answers each request (a consumer that
+    reads what it receives); otherwise `replies`, per path, or 200."""
+
+    def __init__(self, host: str = "127.0.0.1", respond=None) -> None:
         self.requests: list[Received] = []
         self.replies: dict[str, Reply] = {}
+        self.respond = respond
         self.lock = threading.Lock()
         receiver = self
 
@@ -42,11 +46,13 @@ class Receiver:
 
             def do_POST(self):  # noqa: N802  (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received = Received(self.path, dict(self.headers.items()), body, time.time())
                 with receiver.lock:
-                    receiver.requests.append(
-                        Received(self.path, dict(self.headers.items()), body, time.time())
-                    )
-                reply = receiver.replies.get(self.path, Reply())
+                    receiver.requests.append(received)
+                if receiver.respond is not None:
+                    reply = receiver.respond(received)
+                else:
+                    reply = receiver.replies.get(self.path, Reply())
                 time.sleep(reply.delay)
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():

@@ -28,11 +28,11 @@ class EndpointForm(EditFormMixin, forms.ModelForm):
         required=False,
         widget=forms.RadioSelect,
         help_text=(
-            "Standard Webhooks : le format recommandé, documenté et vérifiable avec les "
-            "bibliothèques Standard Webhooks. RDV Service Public : le format des webhooks "
-            "de RDV Service Public (RDV-Solidarités), pour brancher sans le modifier un "
-            "outil qui les reçoit déjà, comme rdv-insertion : un objet par envoi, signé "
-            "par l'en-tête X-Lapin-Signature."
+            "Choisissez « RDV Service Public » seulement si votre logiciel recevait déjà les "
+            "webhooks de RDV Service Public (RDV-Solidarités), comme rdv-insertion : il "
+            "continuera de fonctionner sans modification (un objet par envoi, signé par "
+            "l'en-tête X-Lapin-Signature). Sinon, gardez « Standard Webhooks », le format "
+            "recommandé, documenté et vérifiable avec des bibliothèques existantes."
         ),
     )
     event_types = forms.MultipleChoiceField(

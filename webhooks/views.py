@@ -1,3 +1,4 @@
+import contextlib
 import json
 from datetime import datetime, time
 
@@ -225,12 +226,14 @@ class DeliveryDetailView(EndpointMixin, TemplateView):
             pk=self.kwargs["delivery_pk"],
         )
         # As sent: stored when the change was recorded (RDV Service Public format), or
-        # built from the event (Standard Webhooks).
-        body = json.loads(delivery.body or signing.body(delivery.event, delivery.webhook_id))
+        # built from the event (Standard Webhooks); indented when it reads as JSON.
+        body = delivery.body or signing.body(delivery.event, delivery.webhook_id).decode()
+        with contextlib.suppress(ValueError):
+            body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
         return super().get_context_data(
             delivery=delivery,
             attempts=delivery.attempts.order_by("-attempted_at", "-pk"),
-            body=json.dumps(body, indent=2, ensure_ascii=False),
+            body=body,
             **kwargs,
         )
 
