@@ -373,3 +373,19 @@ def test_one_endpoint_can_be_sent_an_object_as_created_alone(territory, organisa
         [organisation.pk, second.pk]
     )
     assert {b["meta"]["event"] for b in bodies} == {"created"}
+
+
+def test_each_body_keeps_the_object_as_it_was_at_its_change(
+    territory, organisation, service, admin_agent
+):
+    motif = public_motif(territory, organisation, service, name="Accueil")
+    endpoint = rdvsp_endpoint(territory, "https://a.exemple.fr/hook", names=["motif"])
+    for name in ("Accueil social", "Accueil des familles"):
+        motif_services.update_motif(
+            motif, {"name": name}, organisations=[organisation], acting_agent=admin_agent
+        )
+    # Nothing was sent yet: the first body still says what the first change made.
+    first, second = sent(endpoint)
+    assert first["data"]["name"] == "Accueil social"
+    assert second["data"]["name"] == "Accueil des familles"
+    assert first["meta"]["timestamp"] < second["meta"]["timestamp"]
