@@ -27,12 +27,16 @@ CONSENT_HELP = (
 
 
 def build_details_form(territory, data=None) -> UserRecordForm:
-    """The territory's user-record form for the public: first and last name, e-mail and
-    phone (unless the territory hides them), the custom fields asked in online booking,
+    """The territory's user-record form for the public: first and last name, birth date,
+    e-mail and phone (unless the territory hides them), the custom fields asked in online booking,
     and the consent to keep the data."""
     form = build_user_record_form(
-        territory, data=data, standard_fields=["email", "phone"], booking=True
+        territory, data=data, standard_fields=["birth_date", "email", "phone"], booking=True
     )
+    if "birth_date" in form.fields:
+        form.fields["birth_date"].help_text = (
+            "Facultatif : permet au service de retrouver votre dossier s'il vous connaît déjà."
+        )
     if "email" in form.fields:
         form.fields["email"].required = True
         form.fields["email"].help_text = "Pour recevoir la confirmation et le lien du RDV."

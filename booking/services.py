@@ -3,8 +3,12 @@
 The RDV writes themselves, and their refusals, are rdvs.services' (`book`, `move`,
 `cancel`, with `acting_agent=None`). This module adds what the public flow needs
 around them: the time must be a slot the flow offers (the motif still open online,
-inside its booking window), the usager's record is created, and the usager and the
-agents are told once the transaction commits.
+inside its booking window), the usager's record is found or created, and the usager
+and the agents are told once the transaction commits.
+
+One record per person: the booking goes to the territory's existing record only on
+strong evidence (same names, birth date, and e-mail or phone: user_records.duplicates);
+otherwise a new record is created, and its probable duplicates are flagged for agents.
 
 Double booking is settled by PostgreSQL: RdvAgent's exclusion constraint refuses a
 second RDV overlapping an agent's time, so of two simultaneous bookings of one slot
@@ -28,6 +32,7 @@ from rdvs.models import Rdv
 from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
 from user_records.fields import STANDARD_FIELDS
+from user_records.duplicates import same_person
 from user_records.models import UserRecord
 from user_records.services import create_user_record
 
@@ -58,13 +63,15 @@ def _slot_gone_when_taken() -> Iterator[None]:
 def book_online(
     organisation: Organisation, *, motif: Motif, starts_at: datetime, user_record: UserRecord
 ) -> Rdv:
-    """Book a free slot of the public window for a usager whose record is unsaved."""
+    """Book a free slot of the public window for a usager whose details (an unsaved
+    record) name an existing record or make a new one."""
     slot = open_online(motif, organisation) and slot_at(motif, organisation, starts_at, public=True)
     if not slot:
         raise SlotUnavailable
-    user_record = create_user_record(
+    values = {name: getattr(user_record, name) for name in STANDARD_FIELDS}
+    user_record = same_person(organisation.territory, values) or create_user_record(
         organisation.territory,
-        {name: getattr(user_record, name) for name in STANDARD_FIELDS},
+        values,
         user_record.custom_values,
         organisations=[organisation],
         acting_agent=None,

@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.prune_old_events",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Personal data past each territory's retention period (RGPD).
+    "apply-retention": {
+        "task": "user_records.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 CACHES = {

@@ -33,14 +33,19 @@ def record(
     *,
     before: dict | None = None,
     after: dict | None = None,
+    object_repr: str | None = None,
 ) -> AuditEntry:
+    """`object_repr`: how the journal names the object, when its `str()` would copy
+    personal data (a person's name)."""
+    if object_repr is None:
+        object_repr = str(obj) if obj is not None else ""
     return AuditEntry.objects.create(
         territory=territory,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:300] if obj is not None else "",
+        object_repr=object_repr[:300],
         before=None if before is None else json_safe(before),
         after=None if after is None else json_safe(after),
     )

@@ -9,9 +9,20 @@ are audited but never published (an endpoint's own configuration is no event for
 systems it feeds): feature apps register them with `register_actions`.
 
 The audit entry keeps what changed: for an update, the keys of `before` whose value
-differs in `payload`, on both sides; for a creation, the whole payload as "after"; for
-a deletion, the whole payload as "before". Payloads are built as plain dicts by each
-app's `payloads.py` and made JSON-safe here, once.
+differs in `payload`, on both sides; for a creation, the payload as "after"; for a
+deletion, the payload as "before". Payloads are built as plain dicts by each app's
+`payloads.py` and made JSON-safe here, once.
+
+Minimisation (RGPD): the keys of a payload that hold a person's data are registered by
+their app (`register_personal_keys("user_record", [...])`). A creation or deletion of
+such an object leaves in the journal only its other keys, plus `personal_fields`: which
+of those keys held a value — not a copy of them. (An update keeps the changed values of
+the fields that changed, until the retention period or the person's erasure scrubs them:
+`minimised`.)
+
+A change may carry a `reason` (`"rgpd"`: deleted because the territory's retention
+period is over), that publishers hand on (webhooks keep it on the event) so that
+consumers unlink the object instead of deleting their own copy.
 
 Edit forms carry the version of the object they were shown with (`version_of` its
 payload); a service that finds another version under its lock refuses the write with
@@ -47,11 +58,14 @@ class Publisher(Protocol):
         *,
         organisations: Iterable,
         before: dict[str, Any] | None,
+        reason: str = "",
     ) -> Any: ...
 
 
 _publishers: list[tuple[Publisher, frozenset[str]]] = []
 _audit_only: set[str] = set()
+_personal_keys: dict[str, frozenset[str]] = {}  # object kind ("user_record") -> keys
+PERSONAL_FIELDS = "personal_fields"
 
 
 def register_publisher(publisher: Publisher, known_types: Iterable[str]) -> None:
@@ -64,6 +78,32 @@ def register_publisher(publisher: Publisher, known_types: Iterable[str]) -> None
 def register_actions(actions: Iterable[str]) -> None:
     """Actions that are audited but published to no one."""
     _audit_only.update(actions)
+
+
+def register_personal_keys(kind: str, keys: Iterable[str]) -> None:
+    """The payload keys of `kind` objects (the action's prefix) holding personal data."""
+    _personal_keys[kind] = frozenset(_personal_keys.get(kind, frozenset()) | set(keys))
+
+
+def personal_keys(action: str) -> frozenset[str]:
+    return _personal_keys.get(action.split(".", 1)[0], frozenset())
+
+
+def personal_kinds() -> dict[str, frozenset[str]]:
+    return dict(_personal_keys)
+
+
+def minimised(snapshot: dict[str, Any] | None, keys: Iterable[str]) -> dict[str, Any] | None:
+    """`snapshot` without the values of `keys`: only which of them held a value."""
+    if not isinstance(snapshot, dict):
+        return snapshot
+    keys = set(keys)
+    kept = {key: value for key, value in snapshot.items() if key not in keys}
+    filled = sorted(key for key in keys if snapshot.get(key) not in (None, "", [], {}))
+    if PERSONAL_FIELDS in snapshot:  # already minimised
+        filled = sorted(set(filled) | set(snapshot[PERSONAL_FIELDS]))
+    kept[PERSONAL_FIELDS] = filled
+    return kept
 
 
 def published_types() -> frozenset[str]:
@@ -93,6 +133,7 @@ def record_change(
     before: dict[str, Any] | None = None,
     organisations: Iterable = (),
     deleted: bool = False,
+    reason: str = "",
 ) -> AuditEntry:
     """Publish `action` with `payload` and leave its audit entry, atomically.
 
@@ -100,6 +141,7 @@ def record_change(
     as it was before; `before` is the payload as it was before an update (None for a
     creation); `acting_agent` is None for a usager or the system. `organisations`
     (objects or ids) narrows the webhook endpoints restricted to some organisations.
+    `reason` says why, when consumers must know (`"rgpd"`: the retention period is over).
     """
     known = known_actions()
     if known and action not in known:
@@ -111,16 +153,32 @@ def record_change(
         if action in types:
             # The payload before an update too: a publisher may describe the change in
             # another shape (the reference platform's: one object per organisation).
-            publisher(territory, action, clean, organisations=organisations, before=previous)
+            publisher(
+                territory, action, clean, organisations=organisations, before=previous, reason=reason
+            )
+    personal = personal_keys(action)
     if deleted:
-        audit_before, audit_after = clean, None
+        audit_before, audit_after = minimised(clean, personal) if personal else clean, None
     elif previous is None:
-        audit_before, audit_after = None, clean
+        audit_before, audit_after = None, minimised(clean, personal) if personal else clean
     else:
         keys = changed_keys(previous, clean)
         audit_before = {key: previous[key] for key in keys}
         audit_after = {key: clean.get(key) for key in keys}
-    return record(territory, acting_agent, action, obj, before=audit_before, after=audit_after)
+    return record(
+        territory,
+        acting_agent,
+        action,
+        obj,
+        before=audit_before,
+        after=audit_after,
+        object_repr=anonymous_repr(obj) if personal and obj is not None else None,
+    )
+
+
+def anonymous_repr(obj: models.Model) -> str:
+    """How the journal names an object holding personal data: its kind and id."""
+    return f"{str(obj._meta.verbose_name).capitalize()} n° {obj.pk}"
 
 
 def version_of(payload: dict[str, Any]) -> str:

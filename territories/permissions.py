@@ -281,6 +281,34 @@ def visible_user_records(agent, territory: Territory, records: QuerySet) -> Quer
     return records.filter(_linked(records, "organisations", roles.organisations(*WORKING_LEVELS)))
 
 
+def _followed_by(record) -> set[int]:
+    return set(record.organisations.values_list("pk", flat=True))
+
+
+def may_merge_user_records(agent, territory: Territory, records) -> bool:
+    """Merging moves RDVs, values and history from one record to another: the agent must
+    work in every organisation that follows either record (territory admins: always)."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return False
+    if roles.territory_admin:
+        return True
+    mine = set(roles.organisations(*WORKING_LEVELS))
+    return all(_followed_by(record) <= mine for record in records)
+
+
+def may_delete_user_record(agent, territory: Territory, record) -> bool:
+    """Erasing a person (on their request) is for territory admins and for the admins of
+    every organisation that follows the record."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return False
+    if roles.territory_admin:
+        return True
+    followed = _followed_by(record)
+    return bool(followed) and followed <= set(roles.organisations(AccessLevel.ADMIN))
+
+
 def manages_other_agendas(agent, territory: Territory) -> bool:
     """May see and edit other agents' availability ranges and absences."""
     roles = _roles(agent, territory)

@@ -105,6 +105,15 @@ def _failed_delivery(w: World):
     return endpoint
 
 
+def _duplicate_pair(w: World):
+    from user_records.models import DuplicatePair
+
+    first, second = UserRecordFactory.create_batch(2, territory=w.territory)
+    return DuplicatePair.objects.create(
+        territory=w.territory, first=first, second=second, reason="email"
+    )
+
+
 def _two_fields(w: World):
     first = CustomFieldFactory(territory=w.territory)
     CustomFieldFactory(territory=w.territory)
@@ -401,6 +410,47 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
                 w.organisation, records, acting_agent=w.basic
             ),
             records=("user_record.updated", "user_record.updated"),
+        )
+    ],
+    ("user_records.services", "delete_user_record"): [
+        Case(
+            given=lambda w: UserRecordFactory(territory=w.territory),
+            call=lambda w, record: user_records.delete_user_record(record, acting_agent=w.admin),
+            records=("user_record.deleted",),
+        )
+    ],
+    ("user_records.services", "delete_past_retention"): [
+        Case(
+            given=lambda w: UserRecordFactory.create_batch(2, territory=w.territory),
+            call=lambda w, records: user_records.delete_past_retention(
+                w.territory, [r.pk for r in records]
+            ),
+            records=("user_record.deleted", "user_record.deleted"),
+        )
+    ],
+    # The merged-away record is deleted, the survivor updated.
+    ("user_records.services", "merge_user_records"): [
+        Case(
+            given=lambda w: UserRecordFactory.create_batch(2, territory=w.territory),
+            call=lambda w, records: user_records.merge_user_records(
+                records[0], records[1], {}, acting_agent=w.admin
+            ),
+            records=("user_record.deleted", "user_record.updated"),
+        )
+    ],
+    ("user_records.services", "dismiss_duplicate"): [
+        Case(
+            given=_duplicate_pair,
+            call=lambda w, pair: user_records.dismiss_duplicate(pair, acting_agent=w.basic),
+            records=("duplicate_pair.dismissed",),
+        )
+    ],
+    ("user_records.services", "set_retention"): [
+        Case(
+            call=lambda w, _: user_records.set_retention(
+                w.territory, 12, acting_agent=w.admin, start=True
+            ),
+            records=("user_record_retention.updated",),
         )
     ],
     ("user_records.services", "set_hidden_fields"): [

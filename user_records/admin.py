@@ -1,7 +1,10 @@
 from django.contrib import admin
 
+from django.db import transaction
+
 from territories.admin_changes import RecordedChangesAdmin, archive_action, crud_action
-from user_records.models import CustomField, UserRecord, UserRecordSettings
+from user_records import services
+from user_records.models import CustomField, DuplicatePair, UserRecord, UserRecordSettings
 from user_records.payloads import (
     custom_field_payload,
     user_record_payload,
@@ -26,6 +29,35 @@ class UserRecordAdmin(RecordedChangesAdmin, admin.ModelAdmin):
 
     def recorded_organisations(self, before, after):
         return {pk for payload in (before, after) if payload for pk in payload["organisation_ids"]}
+
+    def delete_model(self, request, obj):
+        # The same erasure as an agent's: RDVs anonymised, journal scrubbed, event sent
+        # without the person's data.
+        services.delete_user_record(obj, acting_agent=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
+@admin.register(DuplicatePair)
+class DuplicatePairAdmin(admin.ModelAdmin):
+    """Read-only: pairs are found by the application and settled by agents."""
+
+    list_display = ["first", "second", "reason", "territory", "created_at", "dismissed_at"]
+    list_filter = ["territory", "reason"]
+    list_select_related = ["territory", "first", "second"]
+    raw_id_fields = ["first", "second"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(UserRecordSettings)

@@ -6,7 +6,17 @@ class UserRecordsConfig(AppConfig):
     verbose_name = "Fiches usagers"
 
     def ready(self) -> None:
+        from territories.changes import register_actions, register_personal_keys
         from territories.sections import Section, register
+        from user_records.payloads import PERSONAL_KEYS
+
+        # The journal says which of these changed, without copying them.
+        register_personal_keys("user_record", PERSONAL_KEYS)
+        # An agent's judgement on the duplicates screen, the retention period: nothing a
+        # consumer holds changes.
+        register_actions(["duplicate_pair.dismissed", "user_record_retention.updated"])
+        # The nightly deletion of records past the territory's retention period.
+        from user_records import retention  # noqa: F401
 
         register(
             Section(

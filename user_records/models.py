@@ -2,6 +2,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django_scopes import ScopedManager
 
+from territories.search import Fold
 from territories.validators import validate_french_phone
 
 
@@ -128,14 +129,35 @@ class UserRecord(models.Model):
                 fields=["search_custom"], opclasses=["gin_trgm_ops"], name="user_record_custom_trgm"
             ),
             GinIndex(OpClass(PhoneDigits(), name="gin_trgm_ops"), name="user_record_phone_trgm"),
+            # Who a person is (folded names): finding the same person again (online
+            # booking) and probable duplicates, user_records/duplicates.py.
+            models.Index(
+                "territory",
+                Fold("last_name"),
+                Fold("first_name"),
+                name="user_record_identity",
+            ),
+            # The retention period runs from the last change (user_records/retention.py).
+            models.Index(fields=["territory", "updated_at"], name="user_record_last_change"),
         ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class RetentionPeriod(models.IntegerChoices):
+    """How long a user record is kept after its last RDV or change, in months."""
+
+    SIX_MONTHS = 6, "6 mois"
+    ONE_YEAR = 12, "1 an"
+    TWO_YEARS = 24, "2 ans"
+    THREE_YEARS = 36, "3 ans"
+    FIVE_YEARS = 60, "5 ans"
+
+
 class UserRecordSettings(models.Model):
-    """The territory's choices about its user records: which standard fields are hidden.
+    """The territory's choices about its user records: which standard fields are hidden,
+    how long records are kept.
 
     Hiding a field only hides it: the values stay in the rows and come back when the
     field is shown again."""
@@ -144,6 +166,15 @@ class UserRecordSettings(models.Model):
         "territories.Territory", on_delete=models.CASCADE, related_name="user_record_settings"
     )
     hidden_fields = models.JSONField("champs standards masqués", default=list, blank=True)
+    retention_months = models.PositiveSmallIntegerField(
+        "durée de conservation",
+        choices=RetentionPeriod.choices,
+        default=RetentionPeriod.TWO_YEARS,
+    )
+    # The nightly clean-up starts only once an admin has seen what it would delete.
+    retention_started_at = models.DateTimeField(
+        "suppression automatique activée le", null=True, blank=True
+    )
     updated_at = models.DateTimeField("modifiés le", auto_now=True)
 
     objects = ScopedManager(territory="territory")
@@ -154,6 +185,53 @@ class UserRecordSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Réglages des fiches usagers — {self.territory}"
+
+
+class DuplicateReason(models.TextChoices):
+    BIRTH_DATE = "birth_date", "Mêmes nom, prénom et date de naissance"
+    EMAIL = "email", "Mêmes nom, prénom et adresse e-mail"
+    PHONE = "phone", "Mêmes nom, prénom et téléphone"
+
+
+class DuplicatePair(models.Model):
+    """Two user records that probably describe one person, found when one of them was
+    written (user_records/duplicates.py): the "Doublons probables" screen lists these
+    rows instead of comparing 500,000 records on every visit. `first` has the smaller pk.
+    A merge or a deletion removes the pair with its records (CASCADE)."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="duplicate_pairs"
+    )
+    first = models.ForeignKey(UserRecord, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(UserRecord, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField("raison", max_length=20, choices=DuplicateReason.choices)
+    # "Ce ne sont pas des doublons": kept, so that the pair is not flagged again.
+    dismissed_at = models.DateTimeField("écarté le", null=True, blank=True)
+    created_at = models.DateTimeField("détecté le", auto_now_add=True)
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "doublon probable"
+        verbose_name_plural = "doublons probables"
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            # The screen's list: open pairs of the territory, newest first (keyset on pk).
+            models.Index(
+                fields=["territory", "-id"],
+                name="duplicate_pair_open",
+                condition=models.Q(dismissed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} / {self.second_id}"
 
 
 class CustomFieldType(models.TextChoices):

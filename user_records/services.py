@@ -11,20 +11,40 @@ import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from territories.changes import check_version, record_change
-from territories.models import AgentRole, Territory
-from user_records.fields import HIDEABLE_FIELDS
-from user_records.models import CustomField, UserRecord, UserRecordSettings
+from territories import permissions
+from territories.changes import anonymous_repr, check_version, minimised, record_change
+from territories.errors import ServiceError
+from territories.models import AgentRole, AuditEntry, Territory
+from user_records.duplicates import flag_duplicates
+from user_records.fields import HIDEABLE_FIELDS, STANDARD_FIELDS, hidden_fields
+from user_records.models import (
+    CustomField,
+    DuplicatePair,
+    RetentionPeriod,
+    UserRecord,
+    UserRecordSettings,
+)
 from user_records.payloads import (
+    PERSONAL_KEYS,
     custom_field_payload,
+    retention_payload,
+    user_record_deleted_payload,
     user_record_payload,
     user_record_settings_payload,
 )
 from user_records.usage import check_custom_field_change
+
+MERGE_REFUSED = (
+    "Vous ne pouvez pas fusionner ces fiches : l'une d'elles est suivie par une "
+    "organisation où vous ne travaillez pas."
+)
+MERGE_SAME = "Choisissez deux fiches différentes."
+RECORD_GONE = "L'une de ces fiches vient d'être supprimée ou fusionnée."
+IDENTITY_FIELDS = ("first_name", "last_name", "birth_date", "email", "phone")
 
 
 def _merge_custom_values(stored: dict, changes: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +94,7 @@ def create_user_record(
         ).values_list("organisation_id", flat=True)
         record.organisations.set(list(organisation_ids))
     _record_user_record(record, "user_record.created", acting_agent)
+    flag_duplicates(record)
     return record
 
 
@@ -117,7 +138,217 @@ def update_user_record(
     check_version(before, version)
     record.save(update_fields=[*values, "custom_values", "updated_at"])
     _record_user_record(record, "user_record.updated", acting_agent, before)
+    if set(values) & set(IDENTITY_FIELDS):
+        flag_duplicates(record)
     return record
+
+
+def _scrub_history(territory_id: int, record_ids: list[int]) -> None:
+    """The journal of erased records keeps which fields changed, not their values, and
+    names them by id: nothing left in it says who the person was."""
+    entries = list(
+        AuditEntry.objects.filter(
+            territory=territory_id,
+            object_type=UserRecord._meta.label_lower,
+            object_id__in=[str(pk) for pk in record_ids],
+        )
+    )
+    for entry in entries:
+        entry.before = minimised(entry.before, PERSONAL_KEYS)
+        entry.after = minimised(entry.after, PERSONAL_KEYS)
+        entry.object_repr = anonymous_repr(UserRecord(pk=int(entry.object_id)))
+    AuditEntry.objects.bulk_update(entries, ["before", "after", "object_repr"])
+
+
+def _anonymise_rdvs(territory_id: int, record_ids: list[int]) -> None:
+    """RDVs stay (statistics need them) without their usager: the link goes with the
+    record, and an RDV left with no usager loses its free-text context, which may name
+    the person."""
+    rdvs = UserRecord.rdvs.field.model._base_manager
+    alone = (
+        rdvs.filter(territory=territory_id, user_records__in=record_ids)
+        .annotate(usagers=Count("user_records"))
+        .filter(usagers=1)
+        .values("pk")
+    )
+    rdvs.filter(pk__in=alone).exclude(context="").update(context="")
+
+
+def _erase(records: list[UserRecord], acting_agent, reason: str) -> None:
+    """Delete locked records, each deletion recorded (published with `reason`)."""
+    if not records:
+        return
+    territory = records[0].territory
+    ids = [record.pk for record in records]
+    for record in records:
+        payload = user_record_deleted_payload(record)
+        record_change(
+            territory,
+            "user_record.deleted",
+            record,
+            acting_agent=acting_agent,
+            payload=payload,
+            organisations=payload["organisation_ids"],
+            deleted=True,
+            reason=reason,
+        )
+    _anonymise_rdvs(territory.pk, ids)
+    _scrub_history(territory.pk, ids)
+    UserRecord.objects.filter(territory=territory, pk__in=ids).delete()
+
+
+@transaction.atomic
+def delete_user_record(record: UserRecord, *, acting_agent) -> None:
+    """Erase a person on their request (or support staff's deletion in the Django
+    admin): the record goes, its RDVs stay anonymised, the journal keeps no personal
+    data of it, and consumers are told (`user_record.deleted`). Who may: the view asks
+    `permissions.may_delete_user_record`; the Django admin's staff may."""
+    record = (
+        UserRecord.objects.select_for_update()
+        .filter(territory=record.territory_id, pk=record.pk)
+        .first()
+    )
+    if record is None:  # deleted meanwhile (a second click): nothing left to do
+        return
+    _erase([record], acting_agent, reason="")
+
+
+@transaction.atomic
+def delete_past_retention(territory: Territory, record_ids: list[int]) -> int:
+    """The nightly clean-up's deletion of one batch of records whose retention period is
+    over (user_records/retention.py chose them): published with reason "rgpd", so
+    consumers unlink them instead of deleting their own data. Returns how many went."""
+    records = list(
+        UserRecord.objects.select_for_update()
+        .filter(territory=territory, pk__in=record_ids)
+        .select_related("territory")
+        .prefetch_related("organisations")
+        .order_by("pk")
+    )
+    _erase(records, None, reason="rgpd")
+    return len(records)
+
+
+def _merged_values(kept: UserRecord, merged: UserRecord, choices: dict[str, str]) -> None:
+    """Field by field, the value `choices` names ("kept" or "merged"); a field not
+    chosen keeps the kept record's value, or takes the other's where it is empty."""
+    for name in STANDARD_FIELDS:
+        mine, theirs = getattr(kept, name), getattr(merged, name)
+        if choices.get(name) == "merged" or (name not in choices and mine in (None, "")):
+            setattr(kept, name, theirs)
+    values = dict(kept.custom_values or {})
+    for key, value in (merged.custom_values or {}).items():
+        if choices.get(key) == "merged" or (key not in choices and values.get(key) in (None, "")):
+            values[key] = value
+    kept.custom_values = values
+
+
+@transaction.atomic
+def merge_user_records(
+    kept: UserRecord, merged: UserRecord, choices: dict[str, str], *, acting_agent
+) -> UserRecord:
+    """One person, one record: `merged` goes into `kept`. Its RDVs, custom values,
+    organisations and journal move to `kept`; `choices` says field by field whose value
+    stays. Consumers receive `user_record.deleted` for `merged` (with `merged_into_id`)
+    and `user_record.updated` for `kept`. Refused when the agent does not work in every
+    organisation that follows either record."""
+    if kept.pk == merged.pk:
+        raise ServiceError(MERGE_SAME)
+    territory = kept.territory
+    locked = {
+        record.pk: record
+        for record in UserRecord.objects.select_for_update()
+        .filter(territory=territory, pk__in=[kept.pk, merged.pk])
+        .order_by("pk")
+    }
+    if len(locked) < 2:
+        raise ServiceError(RECORD_GONE)
+    kept, merged = locked[kept.pk], locked[merged.pk]
+    if acting_agent is not None and not permissions.may_merge_user_records(
+        acting_agent, territory, [kept, merged]
+    ):
+        raise ServiceError(MERGE_REFUSED)
+    hidden = hidden_fields(territory)
+    before = user_record_payload(kept, hidden)
+    _merged_values(kept, merged, choices)
+    kept.save(update_fields=[*STANDARD_FIELDS, "custom_values", "updated_at"])
+    kept.organisations.add(*merged.organisations.all())
+    links = UserRecord.rdvs.through._base_manager
+    already = links.filter(userrecord_id=kept.pk).values("rdv_id")
+    links.filter(userrecord_id=merged.pk, rdv_id__in=already).delete()
+    links.filter(userrecord_id=merged.pk).update(userrecord_id=kept.pk)
+    # The merged record's history becomes the survivor's.
+    AuditEntry.objects.filter(
+        territory=territory,
+        object_type=UserRecord._meta.label_lower,
+        object_id=str(merged.pk),
+    ).update(object_id=str(kept.pk))
+    payload = user_record_deleted_payload(merged, merged_into=kept)
+    record_change(
+        territory,
+        "user_record.deleted",
+        merged,
+        acting_agent=acting_agent,
+        payload=payload,
+        organisations=payload["organisation_ids"],
+        deleted=True,
+    )
+    merged.delete()
+    kept = UserRecord.objects.get(territory=territory, pk=kept.pk)
+    _record_user_record(kept, "user_record.updated", acting_agent, before)
+    flag_duplicates(kept)
+    return kept
+
+
+@transaction.atomic
+def dismiss_duplicate(pair: DuplicatePair, *, acting_agent) -> DuplicatePair:
+    """"Ce ne sont pas des doublons": the pair leaves the screen and is not flagged
+    again. Audited only (nothing a consumer holds changes)."""
+    pair = DuplicatePair.objects.select_for_update().get(territory=pair.territory_id, pk=pair.pk)
+    if pair.dismissed_at is not None:
+        return pair
+    pair.dismissed_at = timezone.now()
+    pair.save(update_fields=["dismissed_at"])
+    record_change(
+        pair.territory,
+        "duplicate_pair.dismissed",
+        pair,
+        acting_agent=acting_agent,
+        payload={"id": pair.pk, "first_id": pair.first_id, "second_id": pair.second_id},
+        before={"id": pair.pk, "dismissed": False},
+    )
+    return pair
+
+
+@transaction.atomic
+def set_retention(
+    territory: Territory, months: int, *, acting_agent, start: bool = False
+) -> UserRecordSettings:
+    """How long records are kept after their last RDV or change; `start` switches the
+    nightly clean-up on (once an admin has seen what it would delete). Audited only:
+    the systems fed by webhooks hold their own rules."""
+    if months not in RetentionPeriod.values:
+        raise ServiceError("Choisissez une durée de conservation proposée.")
+    settings, created = UserRecordSettings.objects.select_for_update().get_or_create(
+        territory=territory
+    )
+    before = retention_payload(settings)
+    settings.retention_months = months
+    if start and settings.retention_started_at is None:
+        settings.retention_started_at = timezone.now()
+    after = retention_payload(settings)
+    if after == before:
+        return settings
+    settings.save(update_fields=["retention_months", "retention_started_at", "updated_at"])
+    record_change(
+        territory,
+        "user_record_retention.updated",
+        settings,
+        acting_agent=acting_agent,
+        payload=after,
+        before=None if created else before,
+    )
+    return settings
 
 
 @transaction.atomic

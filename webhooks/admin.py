@@ -29,7 +29,7 @@ class EventAdmin(LogAdmin):
     list_filter = ["territory", "type"]
     search_fields = ["type"]
     list_select_related = ["territory"]
-    readonly_fields = ["territory", "type", "payload", "created_at"]
+    readonly_fields = ["territory", "type", "reason", "payload", "created_at"]
 
 
 class EndpointAdminForm(forms.ModelForm):

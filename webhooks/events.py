@@ -31,11 +31,12 @@ def publish(
     JSON-safe (dates, decimals and UUIDs as the text a consumer receives: record_change
     made it so);
     `organisations` (objects or ids) lets endpoints restricted to some organisations
-    receive only what concerns them. One delivery per matching endpoint is written in
-    the same transaction and queued for sending once it commits. Endpoints in the RDV
+    receive only what concerns them; `reason` is kept on the event ("rgpd": a deletion
+    at the end of the retention period). One delivery per matching endpoint is written
+    in the same transaction and queued for sending once it commits. Endpoints in the RDV
     Service Public format get theirs with bodies built now (webhooks/rdvsp.py), from
-    `payload` and `before` (the payload before an update, JSON-safe too); `reason`
-    ("rgpd": a deletion at the end of the retention period) is told in their `meta`.
+    `payload` and `before` (the payload before an update, JSON-safe too); `reason` is
+    told in their `meta`.
     """
     if event_type not in KNOWN_TYPES:
         # Endpoints subscribe from that catalogue: an unlisted type would reach only "*".
@@ -43,7 +44,11 @@ def publish(
     organisation_ids = sorted({getattr(o, "pk", o) for o in organisations})
     with transaction.atomic(), scope(territory=territory):
         event = Event.objects.create(
-            territory=territory, type=event_type, payload=payload, organisation_ids=organisation_ids
+            territory=territory,
+            type=event_type,
+            payload=payload,
+            organisation_ids=organisation_ids,
+            reason=reason,
         )
         change = rdvsp.Change(territory, event_type, payload, before, reason)
         create_deliveries(

@@ -16,6 +16,9 @@ class Event(models.Model):
     payload = models.JSONField("données")
     # The organisations the object belongs to, for endpoints restricted to some of them.
     organisation_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # Why the change happened, when consumers must know: "rgpd" for a deletion at the
+    # end of the territory's retention period (unlink, do not delete your own copy).
+    reason = models.CharField("raison", max_length=20, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True, db_index=True)
 
     objects = ScopedManager(territory="territory")

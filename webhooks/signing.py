@@ -55,6 +55,8 @@ def body(event, webhook_id: str) -> bytes:
         "data": event.payload,
         "seq": event.pk,
     }
+    if event.reason:  # "rgpd": unlink the object rather than delete one's own copy
+        document["reason"] = event.reason
     encoded = json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     if len(encoded) >= MAX_BODY_BYTES:
         # publish() keeps payloads small; this is the last guard of the size promise.
