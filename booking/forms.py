@@ -34,7 +34,9 @@ def build_details_form(territory, data=None) -> UserRecordForm:
         territory, data=data, standard_fields=["birth_date", "email", "phone"], booking=True
     )
     if "birth_date" in form.fields:
-        form.fields["birth_date"].help_text = (
+        form.fields[
+            "birth_date"
+        ].help_text = (
             "Facultatif : permet au service de retrouver votre dossier s'il vous connaît déjà."
         )
     if "email" in form.fields:

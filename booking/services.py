@@ -31,8 +31,8 @@ from rdvs import services as rdv_services
 from rdvs.models import Rdv
 from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
-from user_records.fields import STANDARD_FIELDS
 from user_records.duplicates import same_person
+from user_records.fields import STANDARD_FIELDS
 from user_records.models import UserRecord
 from user_records.services import create_user_record
 

@@ -16,6 +16,7 @@ class RdvsConfig(AppConfig):
 
         register_guard(future_rdvs_refusal)
         from rdvs import retention  # noqa: F401  (registers its purger)
+
         register(
             Section(
                 "agenda",

@@ -24,7 +24,13 @@ from territories.models import (
     TerritoryAdmin,
     TerritoryService,
 )
-from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
+from user_records.models import (
+    CustomField,
+    CustomFieldType,
+    DuplicatePair,
+    UserRecord,
+    UserRecordSettings,
+)
 from webhooks import signing
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -167,6 +173,18 @@ class UserRecordFactory(DjangoModelFactory):
     def organisations(self, create, extracted, **kwargs):
         if create and extracted:
             self.organisations.set(extracted)
+
+
+class DuplicatePairFactory(DjangoModelFactory):
+    """Two namesakes of one territory flagged as probable duplicates (first < second)."""
+
+    class Meta:
+        model = DuplicatePair
+
+    territory = factory.SubFactory(TerritoryFactory)
+    first = factory.LazyAttribute(lambda o: UserRecordFactory(territory=o.territory))
+    second = factory.LazyAttribute(lambda o: UserRecordFactory(territory=o.territory))
+    reason = "email"
 
 
 class RdvFactory(DjangoModelFactory):

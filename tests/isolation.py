@@ -37,6 +37,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
     ),
     "user_record_pk": lambda territory: factories.UserRecordFactory(territory=territory).pk,
     "field_pk": lambda territory: factories.CustomFieldFactory(territory=territory).pk,
+    "duplicate_pair_pk": lambda territory: factories.DuplicatePairFactory(territory=territory).pk,
     "rdv_pk": lambda territory: factories.RdvFactory(territory=territory).pk,
     "availability_range_pk": lambda territory: (
         factories.AvailabilityRangeFactory(territory=territory).pk

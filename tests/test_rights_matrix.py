@@ -15,7 +15,13 @@ import pytest
 from django.urls import reverse
 
 from tests import isolation
-from tests.factories import PASSWORD, DeliveryFactory, EndpointFactory, ServiceFactory
+from tests.factories import (
+    PASSWORD,
+    DeliveryFactory,
+    DuplicatePairFactory,
+    EndpointFactory,
+    ServiceFactory,
+)
 from tests.rights_world import PEOPLE, can_log_in
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
@@ -30,6 +36,8 @@ DAILY_SCREEN = (OK, OK, OK, OK, OK, 404, 404)
 RDV = (OK, OK, OK, 404, 404, 404, 404)  # held by the intervenant (Service social) in Valence
 AGENDA_ROW = (OK, OK, 404, 404, 404, 404, 404)  # the intervenant's range or absence
 USER_RECORD = (OK, OK, OK, OK, 404, 404, 404)  # known in Valence
+# Erasing a usager known in Valence: the admins only; those who do not see it, 404.
+USER_RECORD_ERASURE = (OK, OK, 403, 403, 404, 404, 404)
 
 EXPECTED: dict[str, tuple] = {
     "territories:dashboard": CONFIGURATION,
@@ -69,6 +77,12 @@ EXPECTED: dict[str, tuple] = {
     "user_records:create": DAILY_SCREEN,
     "user_records:user_record_detail": USER_RECORD,
     "user_records:update": USER_RECORD,
+    "user_records:delete": USER_RECORD_ERASURE,
+    "user_records:retention": CONFIGURATION,
+    "user_records:duplicate_list": DAILY_SCREEN,
+    # Two usagers known in Valence.
+    "user_records:duplicate_merge": USER_RECORD,
+    "user_records:duplicate_dismiss": USER_RECORD,
     # RDV settings, motifs, services, organisations
     "rdv_settings:section": CONFIGURATION,
     "motifs:section": CONFIGURATION,
@@ -123,6 +137,9 @@ def _objects(world) -> dict:
         "availability_range_pk": world.range().pk,
         "absence_pk": world.absence().pk,
         "user_record_pk": world.record().pk,
+        "duplicate_pair_pk": DuplicatePairFactory(
+            territory=territory, first=world.record(), second=world.record()
+        ).pk,
     }
     for key, make in isolation.OBJECT_KWARGS.items():
         objects.setdefault(key, make(territory))

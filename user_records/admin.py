@@ -1,5 +1,4 @@
 from django.contrib import admin
-
 from django.db import transaction
 
 from territories.admin_changes import RecordedChangesAdmin, archive_action, crud_action

@@ -41,9 +41,11 @@ def national_phone(value: str) -> str:
 
 def namesakes(territory, first_name: str, last_name: str) -> QuerySet[UserRecord]:
     """Records of the territory with the same folded names (through the identity index)."""
-    return UserRecord.objects.filter(territory=territory).alias(
-        folded_last=Fold(F("last_name")), folded_first=Fold(F("first_name"))
-    ).filter(folded_last=Fold(Value(last_name)), folded_first=Fold(Value(first_name)))
+    return (
+        UserRecord.objects.filter(territory=territory)
+        .alias(folded_last=Fold(F("last_name")), folded_first=Fold(F("first_name")))
+        .filter(folded_last=Fold(Value(last_name)), folded_first=Fold(Value(first_name)))
+    )
 
 
 def _email_q(email: str) -> Q:

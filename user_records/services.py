@@ -302,7 +302,7 @@ def merge_user_records(
 
 @transaction.atomic
 def dismiss_duplicate(pair: DuplicatePair, *, acting_agent) -> DuplicatePair:
-    """"Ce ne sont pas des doublons": the pair leaves the screen and is not flagged
+    """ "Ce ne sont pas des doublons": the pair leaves the screen and is not flagged
     again. Audited only (nothing a consumer holds changes)."""
     pair = DuplicatePair.objects.select_for_update().get(territory=pair.territory_id, pk=pair.pk)
     if pair.dismissed_at is not None:

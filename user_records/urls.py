@@ -1,6 +1,6 @@
 from django.urls import path
 
-from user_records import config_views, views
+from user_records import config_views, lifecycle_views, retention_views, views
 
 app_name = "user_records"
 
@@ -33,6 +33,11 @@ urlpatterns = [
         config_views.field_restore,
         name="field_restore",
     ),
+    path(
+        "fiches-usagers/conservation/",
+        retention_views.RetentionView.as_view(),
+        name="retention",
+    ),
     # Agents' daily screens (any member of the territory).
     path("usagers/", views.UserRecordListView.as_view(), name="list"),
     path("usagers/export.csv", views.UserRecordExportView.as_view(), name="export"),
@@ -46,5 +51,21 @@ urlpatterns = [
         "usagers/<int:user_record_pk>/modifier/",
         views.UserRecordUpdateView.as_view(),
         name="update",
+    ),
+    path(
+        "usagers/<int:user_record_pk>/supprimer/",
+        lifecycle_views.RecordDeleteView.as_view(),
+        name="delete",
+    ),
+    path("usagers/doublons/", lifecycle_views.DuplicateListView.as_view(), name="duplicate_list"),
+    path(
+        "usagers/doublons/<int:duplicate_pair_pk>/",
+        lifecycle_views.DuplicateMergeView.as_view(),
+        name="duplicate_merge",
+    ),
+    path(
+        "usagers/doublons/<int:duplicate_pair_pk>/ecarter/",
+        lifecycle_views.DuplicateDismissView.as_view(),
+        name="duplicate_dismiss",
     ),
 ]

@@ -152,6 +152,9 @@ class UserRecordDetailView(UserRecordObjectMixin, TemplateView):
         return super().get_context_data(
             rows=field_rows(fields, self.record),
             organisations=self.record.organisations.all(),
+            may_delete=permissions.may_delete_user_record(
+                self.request.user, self.request.territory, self.record
+            ),
             **kwargs,
         )
 

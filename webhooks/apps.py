@@ -16,6 +16,7 @@ class WebhooksConfig(AppConfig):
         register_publisher(publish, KNOWN_TYPES)
         register_actions(AUDIT_ONLY)
         from webhooks import retention  # noqa: F401  (registers its purger)
+
         register(
             Section(
                 "webhooks",
