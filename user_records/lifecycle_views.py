@@ -84,6 +84,8 @@ class MergeForm(forms.Form):
                 widget=forms.RadioSelect,
                 choices=[(FIRST, mine or "(vide)"), (SECOND, theirs or "(vide)")],
                 initial=FIRST if mine or not theirs else SECOND,
+                # Not chosen: the kept record's value, or the other's where it is empty.
+                required=False,
             )
             self.differing.append((field, name))
 
@@ -93,6 +95,7 @@ class MergeForm(forms.Form):
         return {
             field.name: "kept" if self.cleaned_data[name] == kept else "merged"
             for field, name in self.differing
+            if self.cleaned_data[name]
         }
 
 
