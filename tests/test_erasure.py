@@ -75,7 +75,7 @@ def test_an_admin_erases_a_record_after_confirming(client, territory, organisati
     delete_url = reverse("user_records:delete", args=[territory.pk, record.pk])
     assert delete_url in detail.content.decode()
     confirm = client.get(delete_url).content.decode()
-    assert "Ses 1 RDV sont conservés" in confirm
+    assert "Son RDV est conservé, sans son nom" in confirm
     assert UserRecord.objects.filter(pk=record.pk).exists()  # nothing before the POST
 
     response = client.post(delete_url)
