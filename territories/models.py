@@ -202,7 +202,13 @@ class AuditEntry(models.Model):
         verbose_name = "entrée du journal"
         verbose_name_plural = "journal des modifications"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["territory", "-created_at"])]
+        indexes = [
+            models.Index(fields=["territory", "-created_at"]),
+            # One object's history: moved by a merge, scrubbed by an erasure.
+            models.Index(
+                fields=["territory", "object_type", "object_id"], name="audit_entry_object"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} — {self.object_repr}"

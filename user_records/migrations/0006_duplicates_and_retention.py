@@ -8,6 +8,7 @@
 
 import django.db.models.deletion
 import territories.search
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 
@@ -33,6 +34,9 @@ ON CONFLICT DO NOTHING
 
 
 class Migration(migrations.Migration):
+    # The indexes on user records are built CONCURRENTLY, while agents keep working.
+    atomic = False
+
     dependencies = [
         ("territories", "0003_search_extensions"),
         ("user_records", "0005_known_where_their_rdvs_are"),
@@ -88,7 +92,7 @@ class Migration(migrations.Migration):
                 blank=True, null=True, verbose_name="suppression automatique activée le"
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="userrecord",
             index=models.Index(
                 models.F("territory"),
@@ -97,7 +101,7 @@ class Migration(migrations.Migration):
                 name="user_record_identity",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="userrecord",
             index=models.Index(fields=["territory", "updated_at"], name="user_record_last_change"),
         ),
