@@ -214,3 +214,47 @@ def test_existing_rdvs_make_their_usagers_known_in_their_organisation():
         "Paul": ["CCAS de Romans", "MDS de Valence"],
         "Zoé": ["CCAS de Romans"],
     }
+
+
+BEFORE_DUPLICATES = ("user_records", "0005_known_where_their_rdvs_are")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_duplicates_already_among_the_records_are_flagged():
+    from user_records.models import DuplicatePair
+
+    before = [node for node in latest() if node[0] != "user_records"]
+    before.append(BEFORE_DUPLICATES)
+    executor = migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        territory = old.get_model("territories", "Territory").objects.create(name="Drôme")
+        elsewhere = old.get_model("territories", "Territory").objects.create(name="Ardèche")
+        records = old.get_model("user_records", "UserRecord").objects
+        born = date(1990, 5, 14)
+        first = records.create(
+            territory=territory, first_name="Hélène", last_name="Durand", birth_date=born
+        )
+        twin = records.create(
+            territory=territory, first_name="HELENE", last_name="durand", birth_date=born
+        )
+        records.create(  # same names, nothing else in common
+            territory=territory, first_name="Hélène", last_name="Durand", email="h@exemple.fr"
+        )
+        same_phone = records.create(
+            territory=territory, first_name="Paul", last_name="Roux", phone="+33612345678"
+        )
+        phone_twin = records.create(
+            territory=territory, first_name="Paul", last_name="Roux", phone="06 12 34 56 78"
+        )
+        records.create(  # another territory
+            territory=elsewhere, first_name="Hélène", last_name="Durand", birth_date=born
+        )
+    finally:
+        migrate(latest())
+
+    with scopes_disabled():
+        pairs = {
+            (pair.first_id, pair.second_id, pair.reason) for pair in DuplicatePair.objects.all()
+        }
+    assert pairs == {(first.pk, twin.pk, "birth_date"), (same_phone.pk, phone_twin.pk, "phone")}

@@ -112,19 +112,20 @@ class DuplicateMergeView(RecordsMixin, TemplateView):
             pairs.select_related("first", "second"), pk=self.kwargs["duplicate_pair_pk"]
         )
 
+    @cached_property
     def rows(self):
         fields = visible_fields(self.request.territory)
         return [(f, f.display(self.pair.first), f.display(self.pair.second)) for f in fields]
 
     def form(self, data=None) -> MergeForm:
-        return MergeForm(data, rows=self.rows(), first=self.pair.first, second=self.pair.second)
+        return MergeForm(data, rows=self.rows, first=self.pair.first, second=self.pair.second)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", self.form())
         may = permissions.may_merge_user_records(
             self.request.user, self.request.territory, [self.pair.first, self.pair.second]
         )
-        return super().get_context_data(pair=self.pair, rows=self.rows(), may_merge=may, **kwargs)
+        return super().get_context_data(pair=self.pair, rows=self.rows, may_merge=may, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = self.form(request.POST)

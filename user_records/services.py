@@ -174,6 +174,20 @@ def _anonymise_rdvs(territory_id: int, record_ids: list[int]) -> None:
     rdvs.filter(pk__in=alone).exclude(context="").update(context="")
 
 
+def _record_deletion(record: UserRecord, acting_agent, *, reason="", merged_into=None) -> None:
+    payload = user_record_deleted_payload(record, merged_into=merged_into)
+    record_change(
+        record.territory,
+        "user_record.deleted",
+        record,
+        acting_agent=acting_agent,
+        payload=payload,
+        organisations=payload["organisation_ids"],
+        deleted=True,
+        reason=reason,
+    )
+
+
 def _erase(records: list[UserRecord], acting_agent, reason: str) -> None:
     """Delete locked records, each deletion recorded (published with `reason`)."""
     if not records:
@@ -181,17 +195,7 @@ def _erase(records: list[UserRecord], acting_agent, reason: str) -> None:
     territory = records[0].territory
     ids = [record.pk for record in records]
     for record in records:
-        payload = user_record_deleted_payload(record)
-        record_change(
-            territory,
-            "user_record.deleted",
-            record,
-            acting_agent=acting_agent,
-            payload=payload,
-            organisations=payload["organisation_ids"],
-            deleted=True,
-            reason=reason,
-        )
+        _record_deletion(record, acting_agent, reason=reason)
     _anonymise_rdvs(territory.pk, ids)
     _scrub_history(territory.pk, ids)
     UserRecord.objects.filter(territory=territory, pk__in=ids).delete()
@@ -283,16 +287,7 @@ def merge_user_records(
         object_type=UserRecord._meta.label_lower,
         object_id=str(merged.pk),
     ).update(object_id=str(kept.pk))
-    payload = user_record_deleted_payload(merged, merged_into=kept)
-    record_change(
-        territory,
-        "user_record.deleted",
-        merged,
-        acting_agent=acting_agent,
-        payload=payload,
-        organisations=payload["organisation_ids"],
-        deleted=True,
-    )
+    _record_deletion(merged, acting_agent, merged_into=kept)
     merged.delete()
     kept = UserRecord.objects.get(territory=territory, pk=kept.pk)
     _record_user_record(kept, "user_record.updated", acting_agent, before)
