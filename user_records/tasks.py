@@ -1,6 +1,9 @@
 """The nightly retention clean-up (Celery beat): for every territory whose admin has
 switched it on, what is past the territory's retention period is deleted or anonymised
-(`territories.retention.purge`, batch by batch)."""
+(`territories.retention.purge`, batch by batch).
+
+Running it twice at once (a redelivery of a long first run) deletes nothing twice: each
+batch re-reads its rows under a lock and finds those already deleted gone."""
 
 from __future__ import annotations
 
