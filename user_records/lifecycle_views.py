@@ -18,7 +18,7 @@ from territories.errors import ServiceError
 from user_records import services
 from user_records.fields import visible_fields
 from user_records.models import DuplicatePair, UserRecord
-from user_records.views import RecordObjectMixin, RecordsMixin
+from user_records.views import UserRecordObjectMixin, UserRecordsMixin
 
 PAGE_SIZE = 25
 FIRST, SECOND = "first", "second"
@@ -38,7 +38,7 @@ def visible_pairs(agent, territory):
     )
 
 
-class DuplicateListView(RecordsMixin, TemplateView):
+class DuplicateListView(UserRecordsMixin, TemplateView):
     """Keyset pages (`?apres=<pk>`): the same work for the hundredth page as the first."""
 
     template_name = "user_records/duplicate_list.html"
@@ -99,7 +99,7 @@ class MergeForm(forms.Form):
         }
 
 
-class DuplicateMergeView(RecordsMixin, TemplateView):
+class DuplicateMergeView(UserRecordsMixin, TemplateView):
     """GET: the two records side by side, a choice per differing field; POST: the
     confirmation page; POST with `confirmed`: the merge."""
 
@@ -161,10 +161,10 @@ class DuplicateDismissView(DuplicateMergeView):
         return redirect("user_records:duplicate_merge", request.territory.pk, self.pair.pk)
 
 
-class RecordDeleteView(RecordObjectMixin, TemplateView):
+class UserRecordDeleteView(UserRecordObjectMixin, TemplateView):
     """GET asks for confirmation (what goes, what stays), POST erases."""
 
-    template_name = "user_records/record_delete.html"
+    template_name = "user_records/user_record_delete.html"
 
     def check(self):
         if not permissions.may_delete_user_record(

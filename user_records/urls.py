@@ -54,7 +54,7 @@ urlpatterns = [
     ),
     path(
         "usagers/<int:user_record_pk>/supprimer/",
-        lifecycle_views.RecordDeleteView.as_view(),
+        lifecycle_views.UserRecordDeleteView.as_view(),
         name="delete",
     ),
     path("usagers/doublons/", lifecycle_views.DuplicateListView.as_view(), name="duplicate_list"),
