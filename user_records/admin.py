@@ -46,6 +46,7 @@ class DuplicatePairAdmin(admin.ModelAdmin):
 
     list_display = ["first", "second", "reason", "territory", "created_at", "dismissed_at"]
     list_filter = ["territory", "reason"]
+    search_fields = ["first__last_name", "second__last_name", "territory__name"]
     list_select_related = ["territory", "first", "second"]
     raw_id_fields = ["first", "second"]
 
