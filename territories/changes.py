@@ -154,7 +154,12 @@ def record_change(
             # The payload before an update too: a publisher may describe the change in
             # another shape (the reference platform's: one object per organisation).
             publisher(
-                territory, action, clean, organisations=organisations, before=previous, reason=reason
+                territory,
+                action,
+                clean,
+                organisations=organisations,
+                before=previous,
+                reason=reason,
             )
     personal = personal_keys(action)
     if deleted:
