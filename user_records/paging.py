@@ -41,6 +41,18 @@ def position_of(record: UserRecord) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
+def _storable(text: str) -> bool:
+    """Text PostgreSQL can hold: no NUL, and no lone surrogate (JSON can spell "\\ud800",
+    which has no UTF-8 form)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _decode(token: str) -> tuple[str, str, int] | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
@@ -49,7 +61,7 @@ def _decode(token: str) -> tuple[str, str, int] | None:
     valid = (
         isinstance(key, list)
         and len(key) == 3
-        and all(isinstance(part, str) and "\x00" not in part for part in key[:2])
+        and all(isinstance(part, str) and _storable(part) for part in key[:2])
         and type(key[2]) is int
         and 0 < key[2] < 2**63
     )
