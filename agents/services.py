@@ -39,22 +39,15 @@ NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
 
 
 def _refusals(
-    territory: Territory,
     agent: Agent,
+    admins: list[int],
     current: dict[int, AgentRole],
     levels: dict[Organisation, str | None],
     make_territory_admin: bool,
 ) -> list[str]:
-    """What forbids the change, in French; empty when it may go ahead.
-
-    Rows are locked first so that two admins demoting each other at the same time
-    cannot leave the territory or an organisation without an admin."""
+    """What forbids the change, in French; empty when it may go ahead. `admins`: the
+    territory admins, locked (`_lock_roles`)."""
     errors: list[str] = []
-    admins = list(
-        TerritoryAdmin.objects.select_for_update()
-        .filter(territory=territory)
-        .values_list("agent_id", flat=True)
-    )
     if agent.pk in admins and not make_territory_admin and len(admins) == 1:
         errors.append(
             "Impossible de retirer le dernier administrateur de l'espace : "
@@ -80,11 +73,24 @@ def _refusals(
     return errors
 
 
-def _current_roles(agent: Agent, territory: Territory) -> dict[int, AgentRole]:
+def _lock_roles(agent: Agent, territory: Territory) -> tuple[list[int], dict[int, AgentRole]]:
+    """The territory's admins (agent ids) and the agent's roles, locked in that order.
+
+    Two admins demoting each other (or the two admins of an organisation) at the same
+    time cannot leave the territory or an organisation without an admin: the second
+    waits for the first. The territory's admins come first, the same rows in the same
+    order for every change of roles, so these changes queue there; locking the agent's
+    roles first let two of them each hold what the other waited for (a deadlock)."""
+    admins = list(
+        TerritoryAdmin.objects.select_for_update()
+        .filter(territory=territory)
+        .order_by("pk")
+        .values_list("agent_id", flat=True)
+    )
     roles = AgentRole.objects.select_for_update().filter(
         agent=agent, organisation__territory=territory
     )
-    return {role.organisation_id: role for role in roles}
+    return admins, {role.organisation_id: role for role in roles}
 
 
 @transaction.atomic
@@ -101,9 +107,9 @@ def update_agent(
     """Set the agent's active services, access level per organisation (None: not a
     member) and territory admin role. Returns whether anything changed; raises
     ServiceError (French) when the change is refused."""
-    current = _current_roles(agent, territory)
+    admins, current = _lock_roles(agent, territory)
     before = agent_payload(agent, territory)
-    errors = _refusals(territory, agent, current, levels, is_territory_admin)
+    errors = _refusals(agent, admins, current, levels, is_territory_admin)
     if errors:
         raise ServiceError(errors)
 
@@ -155,11 +161,11 @@ def update_agent(
 def remove_agent(territory: Territory, agent: Agent, *, acting_agent: Agent) -> None:
     """Take the agent out of the territory: roles, services and admin role here (the
     account itself remains: it may belong to other territories)."""
-    current = _current_roles(agent, territory)
+    admins, current = _lock_roles(agent, territory)
     before = agent_payload(agent, territory)
     organisations = Organisation.objects.filter(pk__in=current)
     levels: dict[Organisation, str | None] = dict.fromkeys(organisations)
-    errors = _refusals(territory, agent, current, levels, make_territory_admin=False)
+    errors = _refusals(agent, admins, current, levels, make_territory_admin=False)
     if errors:
         raise ServiceError(errors)
     AgentRole.objects.filter(pk__in=[role.pk for role in current.values()]).delete()
