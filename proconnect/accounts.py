@@ -111,6 +111,9 @@ def join_by_invitation(invitation: Invitation, claims: dict) -> Agent:
             if not account.is_active:
                 raise Refusal("inactive")
             accept_invitation(invitation, acting_agent=account)
+            # The invitation keeps the level the account already has where it is an
+            # intervenant: still no login (the refusal rolls the acceptance back).
+            _check_may_log_in(account)
     except ServiceError as error:
         raise Refusal("invitation_invalid", message=error.message) from error
     _link(account, sub)
