@@ -18,6 +18,7 @@ _SEGMENT = r"[^/\s?#\"']+"
 # The token-bearing routes of config/urls.py (the tests reverse each of them).
 SECRET_PATHS = [
     (re.compile(rf"(/invitations/){_SEGMENT}"), rf"\1{MASK}"),
+    (re.compile(rf"(/proconnect/invitation/){_SEGMENT}"), rf"\1{MASK}"),
     (re.compile(rf"(/mot-de-passe/nouveau/){_SEGMENT}/{_SEGMENT}"), rf"\1{MASK}/{MASK}"),
     (re.compile(rf"(/prendre-rdv/rdv/){_SEGMENT}"), rf"\1{MASK}"),
 ]

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from config.log_redaction import MASK, redact
 from tests.factories import InvitationFactory
+from tests.isolation import iter_routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRETS = ["jeton-secret-42", "MQ", "cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d", "Dupontel"]
@@ -108,3 +109,14 @@ def test_gunicorn_access_log_is_masked(tmp_path):
     assert all(status < 500 for status in statuses), output
     assert "198.51.100.23 [" in output and '"GET /invitations/[masqué]/ HTTP/1.1" 404' in output
     assert leaked(output) == [], output
+
+
+def test_every_route_carrying_a_token_is_masked():
+    """Taken from the URL list, so a new route with a link token cannot be forgotten: the
+    ProConnect way of accepting an invitation posts the invitation's token in its path
+    (`/proconnect/invitation/<token>/`), which the access log wrote out in full."""
+    routes = [r for r in iter_routes() if {"token", "uidb64"} & set(r.kwargs)]
+    assert {r.name for r in routes} >= {"invitation_accept", "proconnect:invitation"}
+    for route in routes:
+        url = route.url(dict.fromkeys(route.kwargs, "jeton-secret-42"))
+        assert "jeton-secret-42" not in redact(f'"POST {url} HTTP/1.1" 302 0'), route.name
