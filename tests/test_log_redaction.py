@@ -120,3 +120,11 @@ def test_every_route_carrying_a_token_is_masked():
     for route in routes:
         url = route.url(dict.fromkeys(route.kwargs, "jeton-secret-42"))
         assert "jeton-secret-42" not in redact(f'"POST {url} HTTP/1.1" 302 0'), route.name
+
+
+def test_the_proconnect_callback_logs_neither_its_code_nor_its_state():
+    """runserver's access log writes the query string: the callback's authorization code
+    and state were there in full."""
+    line = redact('"GET /proconnect/retour/?code=code-secret-7&state=etat-secret-9 HTTP/1.1" 302 0')
+    assert "code-secret-7" not in line and "etat-secret-9" not in line
+    assert "/proconnect/retour/?code=[masqué]&state=[masqué]" in line
