@@ -20,10 +20,16 @@ class Fold(Func):
     output_field = TextField()
 
 
+# Each word searched is a condition of its own (several LIKEs on user records): a URL
+# of a thousand short words cost seconds of database time. No name, address or number
+# typed in pieces needs more; the words past these are not searched.
+MAX_SEARCH_WORDS = 20
+
+
 def search_words(query: str) -> list[str]:
-    """The words of a query. NUL characters (which PostgreSQL text cannot hold) separate
-    words like spaces."""
-    return query.replace("\x00", " ").split()
+    """The words of a query (the first MAX_SEARCH_WORDS). NUL characters (which
+    PostgreSQL text cannot hold) separate words like spaces."""
+    return query.replace("\x00", " ").split()[:MAX_SEARCH_WORDS]
 
 
 def contains_word(folded, word: str) -> Contains:
