@@ -1,7 +1,8 @@
 """Secrets and personal data never reach the logs: the tokens of invitation,
 password-reset and usager RDV links, and what is searched or carried in a query
-(?q= holds usagers' names, ?next= may hold an invitation link, ?code= and ?state= are
-ProConnect's answer to a login).
+(?q= holds usagers' names, and so do the user-record list's ?apres= and ?avant=
+positions; ?next= may hold an invitation link; ?code= and ?state= are ProConnect's
+answer to a login).
 
 The redaction happens when a log record is created (a record factory), so every
 handler sees the masked text: Django's request logger ("Not Found: /invitations/…"),
@@ -23,7 +24,7 @@ SECRET_PATHS = [
     (re.compile(rf"(/mot-de-passe/nouveau/){_SEGMENT}/{_SEGMENT}"), rf"\1{MASK}/{MASK}"),
     (re.compile(rf"(/prendre-rdv/rdv/){_SEGMENT}"), rf"\1{MASK}"),
 ]
-SECRET_PARAMETERS = re.compile(r"([?&](?:q|next|email|token|code|state)=)[^&\s#\"']*")
+SECRET_PARAMETERS = re.compile(r"([?&](?:q|next|email|token|code|state|apres|avant)=)[^&\s#\"']*")
 
 
 def redact(text: str) -> str:

@@ -18,6 +18,8 @@ from django.urls import reverse
 from config.log_redaction import MASK, redact
 from tests.factories import InvitationFactory
 from tests.isolation import iter_routes
+from user_records.models import UserRecord
+from user_records.paging import position_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRETS = ["jeton-secret-42", "MQ", "cj9xz-4f1e0c2b9a8d7e6f5a4b3c2d", "Dupontel"]
@@ -128,3 +130,12 @@ def test_the_proconnect_callback_logs_neither_its_code_nor_its_state():
     line = redact('"GET /proconnect/retour/?code=code-secret-7&state=etat-secret-9 HTTP/1.1" 302 0')
     assert "code-secret-7" not in line and "etat-secret-9" not in line
     assert "/proconnect/retour/?code=[masqué]&state=[masqué]" in line
+
+
+def test_a_user_record_page_position_is_masked(db):
+    """The list's page links name the record they start after or before (`?apres=`,
+    `?avant=`: its name, base64-encoded): a usager's name in the access log."""
+    position = position_of(UserRecord(pk=812, last_name="Dupontel", first_name="Anne"))
+    for key in ("apres", "avant"):
+        line = redact(f'"GET /territoires/1/usagers/?{key}={position}&q=x HTTP/1.1" 200 0')
+        assert position not in line and f"?{key}={MASK}&q={MASK}" in line
