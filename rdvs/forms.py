@@ -18,6 +18,9 @@ from user_records.models import UserRecord
 FIRST_AGENDA_DAY = date(1900, 1, 1)
 LAST_AGENDA_DAY = date(2999, 12, 31)
 DAY_OUT_OF_RANGE = "Choisissez une date entre 1900 et 2999."
+# The user records offered in the RDV form (its search finds the others): a
+# département's hundreds of thousands as options made a page of seconds and megabytes.
+OFFERED_RECORDS = 50
 
 
 def validate_agenda_day(value: date | datetime) -> None:
@@ -92,12 +95,28 @@ class RdvForm(forms.Form):
         if rdv is not None:  # what the RDV already has stays possible
             records = records | UserRecord.objects.filter(pk__in=rdv.user_records.values("pk"))
             agents = agents | Agent.objects.filter(pk__in=rdv.agents.values("pk"))
-        self.fields["user_records"].queryset = records
+        self.fields["user_records"].queryset = records  # what may be posted
+        self._offer_records(records, rdv)
         self.fields["agents"].queryset = agents
         if rdv is None:
             self.fields["agents"].initial = [agent.pk]
         if not context_enabled:
             del self.fields["context"]
+
+    def _offer_records(self, records, rdv: Rdv | None) -> None:
+        """The first OFFERED_RECORDS records (and the RDV's own) as options; a posted
+        record is checked against all those the agent sees."""
+        field = self.fields["user_records"]
+        shown = list(records[: OFFERED_RECORDS + 1])
+        if len(shown) > OFFERED_RECORDS:
+            shown = shown[:OFFERED_RECORDS]
+            field.help_text = (
+                f"Seuls les {OFFERED_RECORDS} premiers usagers sont proposés : recherchez "
+                "un usager par son nom pour trouver les autres. " + field.help_text
+            )
+        if rdv is not None:
+            shown += [r for r in rdv.user_records.order_by("pk") if r not in shown]
+        field.choices = [(record.pk, field.label_from_instance(record)) for record in shown]
 
     def clean(self):
         data = super().clean()

@@ -302,3 +302,30 @@ def test_an_rdv_date_beyond_any_calendar_is_a_french_error(bob, territory, motif
     assert response.status_code == 200
     assert "Choisissez une date entre 1900 et 2999." in response.content.decode()
     assert not Rdv.objects.exists()
+
+
+def offered_records(response) -> list[str]:
+    select = re.search(
+        r'<select name="user_records".*?</select>', response.content.decode(), re.DOTALL
+    )
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select.group(0))
+
+
+def test_the_form_offers_fifty_user_records_and_a_search_finds_the_others(
+    bob, territory, motif, basic_agent
+):
+    """Every record the agent may see was an option of the RDV form: at 100,000 records
+    opening « Nouveau RDV » took 26 s and sent 5 MB, for any agent to repeat. Fifty are
+    offered; a search finds the others, and any record the agent sees may be posted."""
+    records = [usager(territory, first_name="Anne", last_name=f"Nom{n:03d}") for n in range(60)]
+    url = reverse("rdvs:rdv_create", kwargs={"territory_pk": territory.pk})
+    page = bob.get(url)
+    assert offered_records(page) == [f"Anne Nom{n:03d}" for n in range(50)]
+    assert "Seuls les 50 premiers usagers sont proposés" in page.content.decode()
+    assert offered_records(bob.get(url, {"q": "nom059"})) == ["Anne Nom059"]
+
+    response = bob.post(url, form_data(motif, records[59], [basic_agent]))
+    rdv = Rdv.objects.get()
+    assert response.url == rdv_url("detail", rdv)
+    assert list(rdv.user_records.all()) == [records[59]]
+    assert "Anne Nom059" in offered_records(bob.get(rdv_url("update", rdv)))
