@@ -36,6 +36,7 @@ ACCOUNT_EXISTS = (
 )
 ALREADY_INVITED = "Une invitation est déjà en cours pour cette adresse."
 NO_LONGER_OPEN = "Cette invitation n'est plus en cours."
+ACCOUNT_FOR_INVITATION = "Un compte existe déjà pour cette adresse : connectez-vous."
 
 
 def _refusals(
@@ -372,9 +373,16 @@ def join_with_new_account(
     the acting agent of its own joining: there is no one else)."""
     _lock_open(invitation)
     if Agent.objects.filter(email__iexact=invitation.email).exists():
-        raise ServiceError("Un compte existe déjà pour cette adresse : connectez-vous.")
-    agent = Agent.objects.create_user(
-        invitation.email, password, first_name=first_name.strip(), last_name=last_name.strip()
-    )
+        raise ServiceError(ACCOUNT_FOR_INVITATION)
+    try:
+        with transaction.atomic():
+            agent = Agent.objects.create_user(
+                invitation.email,
+                password,
+                first_name=first_name.strip(),
+                last_name=last_name.strip(),
+            )
+    except IntegrityError as exc:  # an account given to the same address meanwhile
+        raise ServiceError(ACCOUNT_FOR_INVITATION) from exc
     accept_invitation(invitation, acting_agent=agent)
     return agent
