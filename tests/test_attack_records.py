@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.factories import CustomFieldFactory
+
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
 
@@ -54,3 +56,14 @@ def test_a_search_of_a_thousand_words_costs_what_one_of_twenty_does(client, worl
     )
     page = client.get(url(world.territory), {"q": thousand}).context["page"]
     assert [r.pk for r in page.records] == [record.pk]
+
+
+def test_a_custom_field_label_is_never_a_formula_in_the_export(client, world):
+    """Cells were defused, not the header: a label written by a territory admin ran as a
+    formula in the spreadsheet of every agent who exported."""
+    CustomFieldFactory(territory=world.territory, label='=HYPERLINK("https://pirate.example")')
+    world.record(last_name="Dupont")
+    client.force_login(world.same_service)
+    response = client.get(reverse("user_records:export", args=[world.territory.pk]))
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header.endswith(';"\'=HYPERLINK(""https://pirate.example"")"')

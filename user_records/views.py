@@ -93,7 +93,8 @@ class UserRecordExportView(UserRecordsMixin, View):
     def lines(territory, fields, records, *, searched: bool) -> Iterator[str]:
         writer = csv.writer(Echo(), delimiter=";")
         # The BOM lets spreadsheet software detect UTF-8.
-        yield "\ufeff" + writer.writerow([field.label for field in fields])
+        # Labels are written by territory admins: defused like the values.
+        yield "\ufeff" + writer.writerow([spreadsheet_cell(field.label) for field in fields])
         # Sent after the view returned, outside the request's scope: reopen it.
         with scope(territory=territory):
             for batch in in_batches(records, EXPORT_BATCH, searched=searched):
