@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
 from rdvs.models import Rdv, RdvAgent
 from territories import permissions
-from territories.models import Organisation, Territory
+from territories.models import AgentRole, Organisation, Territory
+from territories.search import search_q
 from user_records.models import UserRecord
 from user_records.queries import search_records
 
@@ -75,14 +76,35 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def colleagues(agent: Agent, territory: Territory, query: str = "") -> QuerySet[Agent]:
+    """The agents whose agendas `agent` sees (territories.permissions decides): the rows
+    of the "all RDVs" agenda, paged (a département's territory has thousands of agents).
+    The query matches an agent's name or e-mail, or the name of one of the organisations
+    where `agent` works."""
+    agents = permissions.rdv_agenda_agents(agent, territory)
+    if query:
+        named = organisations_of(agent, territory).filter(search_q(query, "name"))
+        in_named = Exists(
+            AgentRole.objects.filter(agent=OuterRef("pk"), organisation__in=named.values("pk"))
+        )
+        agents = agents.filter(search_q(query, "first_name", "last_name", "email") | in_named)
+    return agents.order_by("last_name", "first_name", "pk")
+
+
 def agenda(
-    agent: Agent, territory: Territory, first_day: date, days: int, *, everyone: bool
-) -> list[Rdv]:
-    """The RDVs of `days` days from `first_day`: the agent's own, or (everyone) all those
-    of the agent's organisations."""
+    agent: Agent, territory: Territory, first_day: date, days: int, *, agents: list[int]
+) -> QuerySet[Rdv]:
+    """The RDVs of `days` days from `first_day` that `agents` take part in, among those
+    `agent` may open. The date range is looked up in RdvAgent's (agent, starts_at) index:
+    the cost follows the agents shown, not the size of the territory."""
     start, _ = local_day_bounds(first_day)
     _, end = local_day_bounds(first_day + timedelta(days=days - 1))
-    rdvs = rdvs_visible_to(agent, territory).filter(starts_at__gte=start, starts_at__lt=end)
-    if not everyone:
-        rdvs = rdvs.filter(agent_links__agent=agent)
-    return list(with_details(rdvs).order_by("starts_at", "pk"))
+    # The base manager: the scoped one would join every RDV of the territory to filter
+    # the links by territory, which the outer query (scoped itself) already does.
+    links = RdvAgent._base_manager.filter(
+        agent_id__in=agents, starts_at__gte=start, starts_at__lt=end
+    )
+    rdvs = rdvs_visible_to(agent, territory).filter(
+        starts_at__gte=start, starts_at__lt=end, pk__in=links.values("rdv_id")
+    )
+    return with_details(rdvs).order_by("starts_at", "pk")

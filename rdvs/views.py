@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,7 @@ from rdvs.forms import (
     StatusForm,
 )
 from rdvs.models import RdvStatus
-from rdvs.queries import agenda, organisations_of, rdvs_visible_to, with_details
+from rdvs.queries import agenda, colleagues, organisations_of, rdvs_visible_to, with_details
 from rdvs.rules import can_record_arrival
 from territories.errors import ServiceError
 from territories.sections import SectionMixin, in_section
@@ -67,8 +68,14 @@ def _version(rdvs) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
+# Agents per page of the "all RDVs" agenda: a département's territory has thousands of
+# agents, and a page computes and sends only the RDVs of the agents it shows.
+AGENDA_AGENTS_PER_PAGE = 30
+
+
 class AgendaView(AgendaSectionMixin, TemplateView):
-    """One day (`days = 1`, refreshed live for the waiting room) or a week."""
+    """One day (`days = 1`, refreshed live for the waiting room) or a week: the agent's
+    own RDVs, or (`tous=1`) those of a page of the agents of their organisations."""
 
     days = 1
     template_name = "rdvs/agenda_day.html"
@@ -86,15 +93,30 @@ class AgendaView(AgendaSectionMixin, TemplateView):
         day = _day_from(request)
         first_day = day - timedelta(days=day.weekday()) if self.days == 7 else day
         everyone = request.GET.get("tous") == "1"
+        query = request.GET.get("q", "").strip()[:100] if everyone else ""
+        page_obj = None
+        if everyone:
+            shown = colleagues(request.user, request.territory, query)
+            page_obj = Paginator(shown, AGENDA_AGENTS_PER_PAGE).get_page(request.GET.get("page"))
+            agents = list(page_obj.object_list)
+        else:
+            agents = [request.user]
         rdv_settings = settings_for(request.territory)
-        rdvs = agenda(request.user, request.territory, first_day, self.days, everyone=everyone)
+        rdvs = list(
+            agenda(
+                request.user, request.territory, first_day, self.days, agents=[a.pk for a in agents]
+            )
+        )
         _annotate_waiting_room(rdvs, rdv_settings)
         by_day = {first_day + timedelta(days=n): [] for n in range(self.days)}
         for rdv in rdvs:
             by_day[timezone.localtime(rdv.starts_at).date()].append(rdv)
         version = _version(rdvs)
         step = timedelta(days=self.days)
-        base = {"tous": "1"} if everyone else {}
+        base = {}
+        if everyone:  # the navigation keeps the same agents on screen
+            base = {"tous": "1", "q": query, "page": page_obj.number}
+            base = {key: value for key, value in base.items() if value not in ("", 1)}
         here = request.resolver_match.view_name
         url = reverse(here, kwargs={"territory_pk": request.territory.pk})
         return super().get_context_data(
@@ -102,6 +124,10 @@ class AgendaView(AgendaSectionMixin, TemplateView):
             days=list(by_day.items()),
             rdvs=rdvs,
             everyone=everyone,
+            query=query,
+            agents_query=urlencode(base),
+            page_obj=page_obj,
+            shown_agents=agents if everyone else [],
             rdv_settings=rdv_settings,
             version=version,
             live=self.days == 1 and rdv_settings.notifies_visually and day == timezone.localdate(),

@@ -257,6 +257,25 @@ def visible_rdvs(agent, territory: Territory, rdvs: QuerySet) -> QuerySet:
     return rdvs.filter(Q(organisation__in=administered) | Q(held, organisation__in=basic))
 
 
+def rdv_agenda_agents(agent, territory: Territory) -> QuerySet:
+    """The agents whose agendas (RDVs) the agent sees, the rows of the "all RDVs" agenda:
+    every agent of the territory for its admins; all the agents of the organisations
+    they administer; in those where they are basic, themselves and their service
+    colleagues (the agents whose RDVs `visible_rdvs` shows there)."""
+    roles = _roles(agent, territory)
+    agents = _agents()
+    if roles is None:
+        return agents.none()
+    if roles.territory_admin:
+        return agents.filter(pk__in=_members_of(rdv_organisations(agent, territory)))
+    seen = Q(pk__in=_members_of(roles.organisations(AccessLevel.ADMIN)))
+    basic = roles.organisations(AccessLevel.BASIC)
+    if basic:
+        held = Q(pk=agent.pk) | Q(pk__in=_service_colleagues(agent, territory))
+        seen |= held & Q(pk__in=_members_of(basic))
+    return agents.filter(seen)
+
+
 def bookable_agents(agent, organisation: Organisation) -> QuerySet:
     """The agents of `organisation` in whose agenda the agent may put an RDV: all of
     them for its admins, the agent and their service colleagues for a basic agent."""

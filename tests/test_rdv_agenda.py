@@ -1,6 +1,7 @@
 """The agents' RDV screens: create, edit, detail, status, cancel, day and week agenda;
 the context field on and off; scoping to the agent's organisations."""
 
+import itertools
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,17 +10,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
-from rdvs.models import Rdv, RdvStatus
+from rdvs.models import Rdv, RdvAgent, RdvStatus
+from rdvs.queries import agenda
 from tests.factories import (
+    AgentFactory,
     AgentRoleFactory,
+    AgentServiceFactory,
     MotifFactory,
     OrganisationFactory,
     RdvSettingsFactory,
     rdv_with_agents,
 )
-from tests.queries import assert_flat_query_count
+from tests.queries import assert_flat_query_count, count_queries
 from tests.rdv_setup import usable_motif, usager
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
@@ -329,3 +334,110 @@ def test_the_form_offers_fifty_user_records_and_a_search_finds_the_others(
     assert response.url == rdv_url("detail", rdv)
     assert list(rdv.user_records.all()) == [records[59]]
     assert "Anne Nom059" in offered_records(bob.get(rdv_url("update", rdv)))
+
+
+AGENDA_QUERY_BUDGET = 12
+
+
+def colleague(organisation, number, service=None):
+    """An agent of the organisation; of Bob's service (`service`), Bob sees their agenda."""
+    agent = AgentFactory(
+        email=f"agent{number}@exemple.fr", first_name="Agent", last_name=f"Numéro {number:03d}"
+    )
+    AgentRoleFactory(agent=agent, organisation=organisation)
+    if service is not None:
+        AgentServiceFactory(agent=agent, territory=organisation.territory, service=service)
+    return agent
+
+
+def test_all_rdvs_page_the_agents_and_search_them(bob, territory, organisation, service, motif):
+    team = [colleague(organisation, n, service) for n in range(35)]
+    for n, agent in enumerate(team):
+        make_rdv(motif, agent, user_records=[usager(territory, last_name=f"Usager{n:03d}")])
+    elsewhere = OrganisationFactory(territory=territory, name="CCAS de Romans")
+    AgentRoleFactory(agent=team[0], organisation=elsewhere)
+    day = reverse("rdvs:agenda_day", kwargs={"territory_pk": territory.pk})
+
+    first = bob.get(day, {"jour": "2026-11-27", "tous": "1"})
+    # Agent Admin, Bob Agent, then the 35 colleagues by name: 37 agents, 30 a page.
+    assert first.context["page_obj"].paginator.count == 37
+    html = first.content.decode()
+    assert "Agents 1 à 30 sur 37" in html
+    assert "Usager027" in html and "Usager028" not in html
+    assert "page=2" in html
+
+    second = bob.get(day, {"jour": "2026-11-27", "tous": "1", "page": "2"}).content.decode()
+    assert "Usager028" in second and "Usager034" in second and "Usager000" not in second
+    # Moving to the next day or to the week keeps the same agents on screen.
+    assert "tous=1&amp;page=2&amp;jour=2026-11-28" in second
+    assert "?jour=2026-11-27&amp;tous=1&amp;page=2" in second
+
+    found = bob.get(day, {"jour": "2026-11-27", "tous": "1", "q": "numero 007"})
+    assert [str(a) for a in found.context["shown_agents"]] == [str(team[7])]
+    assert "Usager007" in found.content.decode()
+    # The name of an organisation finds its agents (only organisations of the viewer).
+    by_organisation = bob.get(day, {"jour": "2026-11-27", "tous": "1", "q": "valence"})
+    assert by_organisation.context["page_obj"].paginator.count == 37
+    assert bob.get(day, {"tous": "1", "q": "romans"}).context["page_obj"].paginator.count == 0
+    nobody = bob.get(day, {"tous": "1", "q": "personne", "page": "abc"}).content.decode()
+    assert "Aucun agent ne correspond à cette recherche." in nobody
+
+
+@pytest.mark.parametrize("view", ["rdvs:agenda_day", "rdvs:agenda_week"])
+def test_all_rdvs_agenda_has_an_absolute_query_budget(
+    bob, territory, organisation, service, motif, basic_agent, view
+):
+    url = reverse(view, kwargs={"territory_pk": territory.pk})
+    start = NOW.replace(hour=0) + timedelta(days=1)
+
+    numbers = itertools.count(100)
+
+    def add(agents, rdvs_each):
+        for agent in [colleague(organisation, next(numbers), service) for _ in range(agents)]:
+            for n in range(rdvs_each):
+                starts_at = start + timedelta(minutes=20 * n)
+                make_rdv(
+                    motif,
+                    agent,
+                    starts_at=starts_at,
+                    ends_at=starts_at + timedelta(minutes=20),
+                    user_records=[usager(territory)],
+                )
+
+    def fetch():
+        response = bob.get(url, {"jour": "2026-11-27", "tous": "1"})
+        assert response.status_code == 200
+
+    add(1, 5)
+    assert count_queries(fetch) <= AGENDA_QUERY_BUDGET
+    assert_flat_query_count(fetch, lambda: add(40, 12))
+    assert count_queries(fetch) <= AGENDA_QUERY_BUDGET
+
+
+def test_the_agenda_date_range_is_served_by_indexes(territory, organisation, motif, basic_agent):
+    # Five months of a 100-agent organisation, so the planner's choice is the one of a real
+    # territory (on a nearly empty table any plan is as cheap as another).
+    team = [basic_agent] + [colleague(organisation, n) for n in range(99)]
+    first = NOW.replace(hour=8) - timedelta(days=75)
+    rdvs = Rdv.objects.bulk_create(
+        Rdv(
+            territory=territory,
+            organisation=organisation,
+            motif=motif,
+            starts_at=first + timedelta(days=n // 100, minutes=n % 100),
+            ends_at=first + timedelta(days=n // 100, minutes=n % 100 + 1),
+        )
+        for n in range(15_000)
+    )
+    RdvAgent.objects.bulk_create(
+        RdvAgent(rdv=rdv, agent=team[n % 100], starts_at=rdv.starts_at, ends_at=rdv.ends_at)
+        for n, rdv in enumerate(rdvs)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE rdvs_rdv, rdvs_rdvagent")
+    page = [agent.pk for agent in team[:30]]
+    plan = agenda(basic_agent, territory, NOW.date(), 7, agents=page).explain()
+    # (The small role and organisation tables may be scanned: they are not the RDVs.)
+    assert "Seq Scan on rdvs_" not in plan, plan
+    ranged = [line for line in plan.splitlines() if "Index Cond" in line and "starts_at >=" in line]
+    assert ranged, plan

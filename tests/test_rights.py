@@ -67,6 +67,23 @@ def test_basic_agents_see_the_agendas_of_their_service_colleagues_only(world):
     assert seen(world.other_organisation) == {romans}
 
 
+def test_the_all_rdvs_agenda_pages_only_the_agendas_one_sees(world, as_):
+    """Its rows are agents (30 a page): those whose RDVs the access levels let one see,
+    so a basic agent's pages are not filled with agendas shown empty."""
+    agenda = url("rdvs:agenda_day", world.territory)
+
+    def rows(person):
+        shown = as_(getattr(world, person)).get(agenda, {"tous": "1"}).context["shown_agents"]
+        return {agent.first_name for agent in shown}
+
+    valence = {"organisation_admin", "same_service", "other_service", "intervenant"}
+    assert rows("territory_admin") == valence | {"other_organisation"}
+    assert rows("organisation_admin") == valence
+    assert rows("same_service") == {"organisation_admin", "same_service", "intervenant"}
+    assert rows("other_service") == {"other_service"}
+    assert rows("other_organisation") == {"other_organisation"}
+
+
 def test_the_rdv_context_is_shown_only_to_agents_with_access_to_the_rdv(world, as_):
     """ "Visible par les agents disposant des droits d'accès au rendez-vous concerné."""
     territory = world.territory
