@@ -250,6 +250,7 @@ def build(scale: float) -> None:
         },
         step="services des agents",
     )
+    # The measuring agent is a territory admin: "all RDVs" spans every organisation.
     TerritoryAdmin.objects.create(agent_id=first_agent, territory=territory)
     insert_series(
         Motif,
@@ -462,8 +463,8 @@ def pages_of(territory) -> list[Page]:
             search=True,
         ),
         Page("fiche usager", url("user_records:user_record_detail", user_record_pk=record.pk)),
-        Page("agenda, jour, tous", url("rdvs:agenda_day", {"agent": "all"})),
-        Page("agenda, semaine, tous", url("rdvs:agenda_week", {"agent": "all"})),
+        Page("agenda, jour, tous", url("rdvs:agenda_day", {"tous": "1"})),
+        Page("agenda, semaine, tous", url("rdvs:agenda_week", {"tous": "1"})),
         Page("agents (2 000)", url("agents:section")),
         Page("motifs", url("motifs:section")),
         Page("organisations", url("organisations:section")),
