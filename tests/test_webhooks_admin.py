@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from territories.models import AuditEntry
 from tests.factories import DeliveryFactory, EndpointFactory, OrganisationFactory
-from tests.queries import assert_flat_query_count
+from tests.queries import assert_flat_query_count, count_queries
 from tests.webhook_receiver import Reply, receiver  # noqa: F401
 from webhooks import sending
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
-from webhooks.queries import MAX_ENDPOINTS
+from webhooks.queries import MAX_ENDPOINTS, capped_count, shown_count
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -238,10 +238,67 @@ def test_deliveries_are_listed_filtered_and_paginated(admin_client, territory):
     assert failed.webhook_id in by_type and ok.webhook_id not in by_type
 
     DeliveryFactory.create_batch(30, endpoint=endpoint)
-    second = admin_client.get(
-        endpoint_url("endpoint_detail", endpoint), {"page": 2}
-    ).content.decode()
-    assert "2 / 2" in second
+    first = admin_client.get(endpoint_url("endpoint_detail", endpoint))
+    assert "32 envois" in first.content.decode()
+    older = first.context["deliveries"].older
+    second = admin_client.get(endpoint_url("endpoint_detail", endpoint), {"avant": older})
+    assert len(second.context["deliveries"].rows) == 7 and "Plus récents" in second.content.decode()
+
+
+WEBHOOK_PAGES_QUERY_BUDGET = 12
+
+
+def test_the_deliveries_are_walked_by_keyset_both_ways(admin_client, territory):
+    endpoint = EndpointFactory(territory=territory)
+    deliveries = DeliveryFactory.create_batch(60, endpoint=endpoint)
+    # Many share one created_at (a burst): the id breaks the tie, nothing is lost or repeated.
+    moment = timezone.now() - timedelta(hours=1)
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries[10:50]]).update(created_at=moment)
+    detail = endpoint_url("endpoint_detail", endpoint)
+
+    seen, pages, query = [], [], {}
+    while True:
+        page = admin_client.get(detail, query).context["deliveries"]
+        pages.append(page)
+        seen += [d.pk for d in page.rows]
+        if not page.older:
+            break
+        query = {"avant": page.older}
+    expected = Delivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-pk")
+    assert seen == list(expected.values_list("pk", flat=True))
+    assert [len(page.rows) for page in pages] == [25, 25, 10]
+
+    back = admin_client.get(detail, {"apres": pages[2].newer}).context["deliveries"]
+    assert [d.pk for d in back.rows] == [d.pk for d in pages[1].rows]
+    first = admin_client.get(detail, {"apres": back.newer}).context["deliveries"]
+    assert [d.pk for d in first.rows] == [d.pk for d in pages[0].rows] and first.newer is None
+    for forged in ("abc", "1e400_1", "99999999999999_x", "\x00"):
+        assert admin_client.get(detail, {"avant": forged, "apres": forged}).status_code == 200
+
+
+def test_counts_stop_at_a_cap(admin_client, territory):
+    endpoint = EndpointFactory(territory=territory)
+    DeliveryFactory.create_batch(5, endpoint=endpoint, status=DeliveryStatus.FAILED)
+    failed = Delivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.FAILED)
+    assert capped_count(failed, cap=3) == 4  # stopped past the cap: "more than 3"
+    assert shown_count(4, cap=3) == "plus de 3" and shown_count(3, cap=3) == "3"
+    assert shown_count(10_001) == "plus de 10\u202f000"
+    listed = admin_client.get(url("section", territory)).context["rows"]
+    assert [(pending, failed) for _, _, pending, failed in listed] == [("0", "5")]
+
+
+def test_webhook_pages_have_an_absolute_query_budget(admin_client, territory):
+    endpoint = EndpointFactory(territory=territory)
+    EndpointFactory.create_batch(4, territory=territory)
+    DeliveryFactory.create_batch(40, endpoint=endpoint, status=DeliveryStatus.FAILED)
+    detail = endpoint_url("endpoint_detail", endpoint)
+    older = admin_client.get(detail).context["deliveries"].older
+    for page in (
+        lambda: admin_client.get(url("section", territory)),
+        lambda: admin_client.get(detail),
+        lambda: admin_client.get(detail, {"avant": older, "status": "failed", "type": "rdv"}),
+    ):
+        assert count_queries(page) <= WEBHOOK_PAGES_QUERY_BUDGET
 
 
 def test_delivery_list_query_count_is_flat(admin_client, territory):

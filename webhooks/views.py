@@ -3,8 +3,6 @@ import json
 from datetime import datetime, time
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +21,15 @@ from webhooks.forms import (
     ResendFailedForm,
     RotateSecretForm,
 )
-from webhooks.models import Delivery, DeliveryStatus, Endpoint
+from webhooks.models import Delivery, Endpoint
 from webhooks.payloads import endpoint_payload
-from webhooks.queries import MAX_ENDPOINTS
+from webhooks.queries import (
+    MAX_ENDPOINTS,
+    capped_count,
+    delivery_page,
+    endpoints_with_open_counts,
+    shown_count,
+)
 
 NEW_SECRET_KEY = "webhooks_new_secret"  # noqa: S105  (a session key)
 
@@ -66,19 +70,16 @@ class EndpointListView(SectionMixin, TemplateView):
     template_name = "webhooks/endpoint_list.html"
 
     def get_context_data(self, **kwargs):
-        endpoints = (
-            Endpoint.objects.filter(territory=self.request.territory)
-            .annotate(
-                failed_count=Count(
-                    "deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)
-                ),
-                pending_count=Count(
-                    "deliveries", filter=Q(deliveries__status=DeliveryStatus.PENDING)
-                ),
+        endpoints = endpoints_with_open_counts(self.request.territory)
+        rows = [
+            (
+                endpoint,
+                describe(endpoint.event_types),
+                shown_count(endpoint.pending_count),
+                shown_count(endpoint.failed_count),
             )
-            .order_by("created_at", "pk")
-        )
-        rows = [(endpoint, describe(endpoint.event_types)) for endpoint in endpoints]
+            for endpoint in endpoints
+        ]
         return super().get_context_data(
             rows=rows,
             limit_reached=len(rows) >= MAX_ENDPOINTS,
@@ -154,7 +155,11 @@ class EndpointDetailView(EndpointMixin, TemplateView):
         deliveries = filters.filter(
             Delivery.objects.filter(endpoint=endpoint).select_related("event")
         ).order_by("-created_at", "-pk")
-        page = Paginator(deliveries, 25).get_page(self.request.GET.get("page"))
+        page = delivery_page(
+            deliveries,
+            older_than=self.request.GET.get("avant", ""),
+            newer_than=self.request.GET.get("apres", ""),
+        )
         return super().get_context_data(
             new_secret=new_secret and new_secret["secret"],
             subscriptions=describe(endpoint.event_types),
@@ -165,7 +170,8 @@ class EndpointDetailView(EndpointMixin, TemplateView):
                 and endpoint.previous_secret_expires_at > timezone.now()
             ),
             filters=filters,
-            page_obj=page,
+            deliveries=page,
+            deliveries_count=shown_count(capped_count(deliveries)),
             disable_form=DisableForm(),
             **kwargs,
         )
