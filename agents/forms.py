@@ -9,6 +9,7 @@ from agents.login_throttle import ThrottledLoginMixin
 from agents.models import Agent
 from agents.tasks import send_password_reset_mail
 from territories.changes import EditFormMixin
+from territories.filters import add_organisation_filter
 from territories.models import AccessLevel, AgentRole, Organisation, Service, TerritoryAdmin
 from territories.permissions import LEVEL_DESCRIPTIONS, is_intervenant_only
 from territories.queries import active_services
@@ -232,12 +233,7 @@ class AgentFilterForm(forms.Form):
     service = forms.ModelChoiceField(
         label="Service", queryset=Service.objects.none(), required=False, empty_label="Tous"
     )
-    organisation = forms.ModelChoiceField(
-        label="Organisation",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Toutes",
-    )
+    organisation = forms.Field(required=False)  # set in __init__; declared for its place
     status = forms.ChoiceField(label="Statut", choices=STATUS_CHOICES, required=False)
 
     def __init__(self, *args, territory, **kwargs):
@@ -245,4 +241,4 @@ class AgentFilterForm(forms.Form):
         self.fields["service"].queryset = Service.objects.filter(
             territory_services__territory=territory
         ).order_by("name")
-        self.fields["organisation"].queryset = Organisation.objects.filter(territory=territory)
+        add_organisation_filter(self, territory, empty_label="Toutes")

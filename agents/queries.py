@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 from django.utils import timezone
 
 from agents.invitations import territory_agents
 from agents.models import Agent, Invitation
+from territories.filters import matching_organisations
 from territories.models import AgentRole, AgentService, Territory, TerritoryAdmin, TerritoryService
 from territories.search import search_q
 
@@ -32,8 +35,17 @@ def filtered_rows(territory: Territory, filters: dict) -> QuerySet:
         )
         invitations = invitations.filter(services=service)
     if organisation := filters.get("organisation"):
-        agents = agents.filter(roles__organisation=organisation)
-        invitations = invitations.filter(organisations=organisation)
+        chosen = matching_organisations(territory, organisation)
+        agents = agents.filter(
+            Exists(AgentRole.objects.filter(agent=OuterRef("pk"), organisation__in=chosen))
+        )
+        invitations = invitations.filter(
+            Exists(
+                Invitation.organisations.through.objects.filter(
+                    invitation=OuterRef("pk"), organisation__in=chosen
+                )
+            )
+        )
     status = filters.get("status")
     now = timezone.now()
     if status in ("pending", "expired"):
@@ -98,12 +110,29 @@ def invitations_with_details(territory: Territory) -> QuerySet[Invitation]:
     )
 
 
+def list_invitations(territory: Territory) -> QuerySet[Invitation]:
+    """Invitations as the list shows them: their services' and organisations' names
+    gathered in the same query (a page holds both agents and invitations, within one
+    query budget)."""
+
+    def names(relation):
+        return ArrayAgg(
+            f"{relation}__name",
+            distinct=True,
+            filter=Q(**{f"{relation}__isnull": False}),
+            order_by=f"{relation}__name",
+            default=Value([], output_field=ArrayField(CharField())),
+        )
+
+    return Invitation.objects.filter(territory=territory).annotate(
+        service_names=names("services"), organisation_names=names("organisations")
+    )
+
+
 def hydrate(territory: Territory, rows) -> tuple[list[Agent], list[Invitation]]:
     """The agents and invitations of one page of `filtered_rows`, in page order."""
     agent_pks = [row["pk"] for row in rows if row["kind"] == "agent"]
     invitation_pks = [row["pk"] for row in rows if row["kind"] == "invitation"]
     agents = agents_with_details(territory).in_bulk(agent_pks) if agent_pks else {}
-    invitations = (
-        invitations_with_details(territory).in_bulk(invitation_pks) if invitation_pks else {}
-    )
+    invitations = list_invitations(territory).in_bulk(invitation_pks) if invitation_pks else {}
     return [agents[pk] for pk in agent_pks], [invitations[pk] for pk in invitation_pks]

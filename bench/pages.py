@@ -471,10 +471,23 @@ def pages_of(territory) -> list[Page]:
         Page("webhooks, points", url("webhooks:section")),
         Page(
             "webhooks, livraisons p. 1000",
-            url("webhooks:endpoint_detail", {"page": 1000}, endpoint_pk=endpoint.pk),
+            url(
+                "webhooks:endpoint_detail",
+                {"avant": deep_cursor(endpoint)},
+                endpoint_pk=endpoint.pk,
+            ),
         ),
         Page("réservation, créneaux", reverse_public(motif, organisation)),
     ]
+
+
+def deep_cursor(endpoint) -> str:
+    """The keyset cursor that leads to the 1000th page of 25 deliveries (found once)."""
+    from webhooks.models import Delivery
+    from webhooks.queries import cursor_of
+
+    deliveries = Delivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-pk")
+    return cursor_of(deliveries[999 * 25 - 1])
 
 
 def reverse_public(motif, organisation) -> str:

@@ -3,10 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from motifs.models import LocationType, Motif, duplicate_message
 from territories.changes import EditFormMixin
+from territories.filters import add_organisation_filter, matching_organisations
 from territories.models import Organisation, Service, Territory
 from territories.queries import active_services
 from territories.search import search_q
@@ -231,9 +232,7 @@ class MotifForm(EditFormMixin, forms.ModelForm):
 
 class MotifFilterForm(forms.Form):
     q = forms.CharField(label="Nom du motif", required=False)
-    organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.none(), required=False
-    )
+    organisation = forms.Field(required=False)  # set in __init__; declared for its place
     service = forms.ModelChoiceField(
         label="Service", queryset=Service.objects.none(), required=False
     )
@@ -253,10 +252,8 @@ class MotifFilterForm(forms.Form):
 
     def __init__(self, *args, territory: Territory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            territory=territory
-        ).order_by("name")
-        self.fields["organisation"].empty_label = "Toutes les organisations"
+        self.territory = territory
+        add_organisation_filter(self, territory, empty_label="Toutes les organisations")
         self.fields["service"].queryset = (
             Service.objects.filter(
                 Q(territory_services__territory=territory) | Q(motifs__territory=territory)
@@ -274,7 +271,11 @@ class MotifFilterForm(forms.Form):
         if data["q"]:
             motifs = motifs.filter(search_q(data["q"], "name"))
         if data["organisation"]:
-            motifs = motifs.filter(organisations=data["organisation"])
+            chosen = matching_organisations(self.territory, data["organisation"])
+            links = Motif.organisations.through.objects.filter(
+                motif=OuterRef("pk"), organisation__in=chosen
+            )
+            motifs = motifs.filter(Exists(links))
         if data["service"]:
             motifs = motifs.filter(service=data["service"])
         if data["location_type"]:
