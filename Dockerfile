@@ -5,5 +5,8 @@ COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir -e . \
     && DEBUG=False SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+# Processes run as an unprivileged user: the code and static files stay read-only to them.
+RUN useradd --system --no-create-home --uid 10001 rdv
+USER rdv
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
