@@ -663,6 +663,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rebuild", action="store_true", help="reconstruire la base")
     parser.add_argument("--instances", type=int, default=1, help="nombre de gunicorn")
     parser.add_argument("--rounds", type=int, default=5, help="passages par client")
+    parser.add_argument(
+        "--pages", default="", help="ne mesurer que ces pages (débuts de libellés, séparés par ,)"
+    )
     options = parser.parse_args(argv)
 
     from django_scopes import scopes_disabled
@@ -685,6 +688,9 @@ def main(argv: list[str]) -> int:
             _, _, TerritoryAdmin = _role_models()
             admin = TerritoryAdmin.objects.filter(territory=territory).get().agent
             pages = pages_of(territory)
+            if options.pages:
+                wanted = tuple(options.pages.split(","))
+                pages = [pages[0]] + [p for p in pages[1:] if p.label.startswith(wanted)]
             count_queries(pages, admin)
             cookie = session_cookie(admin)
         processes, bases = start_gunicorns(options.instances, database_url())
