@@ -7,7 +7,7 @@ page does.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import wraps
 
 from django.contrib import messages
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_scopes import scope, scopes_disabled
 
-from availability.slots import PARIS, Slot, booking_window, find_slots, slot_at
+from availability.slots import PARIS, SlotFinder, booking_window, slot_at
 from booking.forms import AcknowledgeForm, build_details_form, user_record_from_details
 from booking.rules import can_move, public_motifs
 from booking.services import (
@@ -30,6 +30,7 @@ from booking.services import (
     move_online,
 )
 from booking.tokens import rdv_pk_from_token, rdv_token
+from booking.weeks import week_to_show
 from config import ratelimits
 from rdvs.models import Rdv
 from rdvs.rules import can_cancel
@@ -139,49 +140,20 @@ def _parse_start(value: str | None) -> datetime | None:
         return None
 
 
-def week_of_slots(slots: list[Slot], requested: date | None, today: date) -> dict:
-    """One week of slots by day. Without a requested week, the week starts on the first
-    day with a slot; an empty week points to the next availability."""
-    by_day: dict[date, list[Slot]] = {}
-    for slot in slots:
-        by_day.setdefault(slot.local_day, []).append(slot)
-    # Never before today nor past the week of the last slot (a forged far date included).
-    last = max(by_day) if by_day else today
-    start = min(max(requested or (min(by_day) if by_day else today), today), last)
-    end = start + timedelta(days=7)
-    days = [(day, by_day[day]) for day in sorted(by_day) if start <= day < end]
-    later = [day for day in sorted(by_day) if day >= end]
-    return {
-        "days": days,
-        "week_start": start,
-        "week_end": end - timedelta(days=1),
-        "next_availability": later[0] if not days and later else None,
-        "next_week": end if later else None,
-        "previous_week": start - timedelta(days=7) if start > today else None,
-    }
-
-
-def _public_slots(motif, organisation, ignore_rdv_id: int | None = None) -> list[Slot]:
+def _public_week(request, motif, organisation, **finder_options) -> dict:
+    """The week the page shows (`?semaine=`), computed alone (booking.weeks)."""
     _low, high = booking_window(motif)
-    return find_slots(
-        motif,
-        organisation,
-        timezone.localdate(),
-        timezone.localtime(high, PARIS).date(),
-        public=True,
-        ignore_rdv_id=ignore_rdv_id,
-    )
-
-
-def _week_context(request, slots: list[Slot]) -> dict:
-    return week_of_slots(slots, _parse_day(request.GET.get("semaine")), timezone.localdate())
+    today = timezone.localdate()
+    last_day = max(timezone.localtime(high, PARIS).date(), today)
+    finder = SlotFinder(motif, organisation, today, last_day, public=True, **finder_options)
+    return week_to_show(finder, _parse_day(request.GET.get("semaine")), today).context()
 
 
 @public_organisation
 def slots(request, organisation, motif):
     if not _acknowledged(request, motif):
         return redirect("booking:instructions", organisation.pk, motif.pk)
-    context = _week_context(request, _public_slots(motif, organisation))
+    context = _public_week(request, motif, organisation)
     context.update(
         organisation=organisation,
         motif=motif,
@@ -262,12 +234,9 @@ def rdv_move(request, rdv, token):
     if not can_move(rdv):
         messages.error(request, CANNOT_MOVE_ONLINE)
         return redirect("booking:rdv_detail", token)
-    slots = [
-        slot
-        for slot in _public_slots(rdv.motif, rdv.organisation, ignore_rdv_id=rdv.pk)
-        if slot.starts_at != rdv.starts_at
-    ]
-    context = _week_context(request, slots)
+    context = _public_week(
+        request, rdv.motif, rdv.organisation, ignore_rdv_id=rdv.pk, skip_start=rdv.starts_at
+    )
     context.update(
         organisation=rdv.organisation,
         motif=rdv.motif,

@@ -1,10 +1,12 @@
+import re
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -19,6 +21,7 @@ from territories.errors import ServiceError
 from territories.models import TerritoryService
 from tests.booking_helpers import paris, public_motif, race, receiving_agent, weekly_range
 from tests.factories import (
+    AbsenceFactory,
     CustomFieldFactory,
     MotifFactory,
     RdvSettingsFactory,
@@ -651,3 +654,73 @@ def test_a_slot_parameter_of_non_ascii_digits_is_a_gone_slot(
     acknowledge(client, organisation, motif)
     response = client.get(url("details", organisation.pk, motif.pk) + "?debut=²")
     assert response["Location"] == url("slots", organisation.pk, motif.pk)
+
+
+SLOT_PAGE_QUERY_BUDGET = 12
+
+
+def busy_spans(queries) -> list[timedelta]:
+    """How many days of RDVs and absences each query of the page read."""
+    spans = []
+    for query in queries:
+        sql = query["sql"]
+        if '"rdvs_rdvagent"' not in sql and '"availability_absence"' not in sql:
+            continue
+        ends = re.search(r'"starts_at" < \'?([0-9-]+ [0-9:]+[+-][0-9:]+)', sql)
+        starts = re.search(r'"ends_at" > \'?([0-9-]+ [0-9:]+[+-][0-9:]+)', sql)
+        spans.append(datetime.fromisoformat(ends[1]) - datetime.fromisoformat(starts[1]))
+    return spans
+
+
+def test_the_slot_page_computes_the_week_it_shows_and_pages_week_by_week(
+    client, frozen, territory, organisation, service, agent, motif
+):
+    """A three-month window: the page reads the busy times of the week it shows and of
+    the days it needs to find the next available one, never the whole window."""
+    motif.max_booking_delay = 90 * DAY
+    motif.save()
+    weekly_range(agent, organisation, motif, MONDAY, [0, 1, 2, 3, 4])
+    # Away for the whole week of 16 March: that week is empty.
+    AbsenceFactory(
+        territory=territory,
+        agent=agent,
+        starts_at=paris(2026, 3, 16),
+        ends_at=paris(2026, 3, 21),
+    )
+    acknowledge(client, organisation, motif)
+    slots_url = url("slots", organisation.pk, motif.pk)
+
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(slots_url).content.decode()
+    assert len(captured) <= SLOT_PAGE_QUERY_BUDGET
+    assert busy_spans(captured) and max(busy_spans(captured)) <= timedelta(days=14)
+    assert "Semaine du 2 mars 2026 au 8 mars 2026" in first
+    assert "Vendredi 6 mars 2026" in first and "Lundi 9 mars 2026" not in first
+    assert "?semaine=2026-03-09" in first and "Semaine précédente" not in first
+
+    second = client.get(slots_url, {"semaine": "2026-03-09"}).content.decode()
+    assert "Lundi 9 mars 2026" in second and "Vendredi 6 mars 2026" not in second
+    assert "?semaine=2026-03-02" in second and "?semaine=2026-03-16" in second
+
+    with CaptureQueriesContext(connection) as captured:
+        away = client.get(slots_url, {"semaine": "2026-03-16"}).content.decode()
+    assert len(captured) <= SLOT_PAGE_QUERY_BUDGET
+    assert max(busy_spans(captured)) <= timedelta(days=14)
+    assert "Aucun créneau disponible cette semaine." in away
+    assert "Prochaine disponibilité : lundi 23 mars 2026" in away
+
+    # The window closes on 31 May at 8:00: its last week has no next one.
+    last = client.get(slots_url, {"semaine": "2026-05-25"}).content.decode()
+    assert "Vendredi 29 mai 2026" in last and "Semaine suivante" not in last
+    # Past the window: the week of the last slot, as the links would have led there.
+    beyond = client.get(slots_url, {"semaine": "2026-07-01"}).content.decode()
+    assert "Semaine du 29 mai 2026" in beyond
+
+
+def test_moving_an_rdv_offers_every_slot_but_its_own(
+    client, frozen, organisation, motif, open_range
+):
+    rdv = booked_rdv(organisation, motif, paris(2026, 3, 3, 9, 30))
+    page = client.get(url("rdv_move", rdv_token(rdv))).content.decode()
+    assert f"?debut={slot_param(paris(2026, 3, 3, 9, 30))}" not in page
+    assert f"?debut={slot_param(paris(2026, 3, 3, 10, 0))}" in page
