@@ -5,7 +5,8 @@ count, a floor measured in the same run and pass/fail.
     make bench BENCH=slots
     make bench BENCH=slots BENCH_ARGS="--agents 100"
 
-Goal (issue 13): the 3-month search at 1,000 agents in at most 100 ms. The floor is what
+Goals (issue 13): the 3-month search at 1,000 agents in at most 100 ms, and at most 3×
+the floor measured in the same run. The floor is what
 any slot search pays before computing anything: the same three queries (ranges, RDVs,
 absences of the window) with their rows read. On a loaded machine both grow together,
 so the ratio says whether the computation, not the machine, is slow.
@@ -45,6 +46,9 @@ from territories.models import (
 
 RUNS = 7
 GOAL_MS = 100
+# The search may cost at most this many times reading its rows: the goal that holds on a
+# loaded machine, where the floor grows too.
+GOAL_RATIO = 3
 WEEKS_OF_RDVS = 13
 RDVS_A_WEEK = ((1, 10), (3, 15))  # (weekday, hour): Tuesday 10:00, Thursday 15:00
 
@@ -185,7 +189,7 @@ def measure(territory, organisation, motif, agent_count: int) -> bool:
     floor_median = statistics.median(floor_ms)
     median = statistics.median(search_ms)
     ratio = median / floor_median if floor_median else float("inf")
-    passed = median <= GOAL_MS
+    passed = median <= GOAL_MS and ratio <= GOAL_RATIO
     print(
         f"recherche de créneaux, {agent_count} agents, plages hebdomadaires sur un an, "
         f"3 mois : {len(slots)} créneaux distincts, {queries} requêtes"
@@ -203,7 +207,11 @@ def measure(territory, organisation, motif, agent_count: int) -> bool:
         f"{statistics.median(week_ms):.1f} ms, {week_queries} requêtes, "
         f"{sum(len(s) for _, s in week.days)} créneaux affichés"
     )
-    print(f"  objectif ≤ {GOAL_MS} ms : {'RÉUSSI' if passed else 'ÉCHEC'}")
+    verdict = (
+        "RÉUSSI" if median <= GOAL_MS else "ÉCHEC",
+        "RÉUSSI" if ratio <= GOAL_RATIO else "ÉCHEC",
+    )
+    print(f"  objectif ≤ {GOAL_MS} ms : {verdict[0]} ; ≤ {GOAL_RATIO}× le plancher : {verdict[1]}")
     return passed
 
 
