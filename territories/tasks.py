@@ -1,11 +1,12 @@
 """Base classes of Celery tasks: a task runs inside its territory's scope, like a request.
 
 A task takes ids, never objects. `TerritoryTask` finds the territory from one of them
-(`territory_from = (Model, "argument")`: the argument holds a pk of Model, whose
-`territory_id` names the territory) and runs the task body inside
-`django_scopes.scope(territory=…)`: a query that strays into another territory finds
-nothing, and a scoped query of a task that forgot its territory fails loudly, as in a
-view. When the row is gone (deleted since the task was queued), the task does nothing.
+(`territory_from = (Model, "argument")`: the argument holds a pk of Model, or a list of
+pks of rows of one territory, whose `territory_id` names the territory) and runs the
+task body inside `django_scopes.scope(territory=…)`: a query that strays into another
+territory finds nothing, and a scoped query of a task that forgot its territory fails
+loudly, as in a view. When the row is gone (deleted since the task was queued), the task
+does nothing.
 
 `CrossTerritoryTask` is for the few maintenance tasks that work on every territory at
 once (sweepers, clean-ups): they run with scopes disabled, and say so by their base.
@@ -35,8 +36,10 @@ class TerritoryTask(DjangoTask):
     def territory_id(self, args, kwargs) -> int | None:
         model, argument = self.territory_from
         pk = inspect.signature(self.run).bind(*args, **kwargs).arguments[argument]
+        # A list: a batch of rows of one territory (any of them still there names it).
+        rows = model._base_manager.filter(**{"pk__in" if isinstance(pk, list) else "pk": pk})
         # The one lookup made before the scope is open: it only reads the territory.
-        return model._base_manager.filter(pk=pk).values_list("territory_id", flat=True).first()
+        return rows.values_list("territory_id", flat=True).first()
 
     def __call__(self, *args, **kwargs):
         territory_id = self.territory_id(args, kwargs)

@@ -15,8 +15,8 @@ from django_scopes import scopes_disabled
 from tests.factories import DeliveryFactory, EndpointFactory
 from tests.webhook_receiver import Reply, receiver  # noqa: F401
 from webhooks.events import create_deliveries
-from webhooks.models import Delivery, Endpoint, Event
-from webhooks.sending import attempt_delivery, note_failure
+from webhooks.models import Delivery, DeliveryStatus, Endpoint, Event
+from webhooks.sending import attempt_deliveries, attempt_delivery, note_failure
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -106,3 +106,35 @@ def test_admin_edits_succeed_while_a_failing_endpoint_is_retried(
     assert errors == []
     assert statuses == [302] * 40
     assert Endpoint.objects.get().failed_attempts_in_row == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_skips_the_delivery_another_worker_is_claiming(
+    territory,
+    receiver,  # noqa: F811
+):
+    """Claims take a batch with SKIP LOCKED: a row locked by another claim is left to it,
+    the others are sent, none twice."""
+    endpoint = EndpointFactory(territory=territory, url=receiver.url("/hook"))
+    held, free = DeliveryFactory(endpoint=endpoint), DeliveryFactory(endpoint=endpoint)
+    locked, release, errors = threading.Event(), threading.Event(), []
+
+    def other_claim():
+        with transaction.atomic():
+            Delivery.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+
+    thread = in_thread(other_claim, errors)
+    assert locked.wait(10)
+    try:
+        assert attempt_deliveries([held.pk, free.pk]) == 1
+    finally:
+        release.set()
+        thread.join(10)
+    assert errors == []
+    assert [r.headers["webhook-id"] for r in receiver.received()] == [free.webhook_id]
+    held.refresh_from_db()
+    assert held.status == DeliveryStatus.PENDING and held.claimed_until is None
+    assert attempt_deliveries([held.pk, free.pk]) == 1  # the one left, and only it
+    assert len(receiver.received()) == 2

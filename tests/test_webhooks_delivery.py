@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from territories.models import AuditEntry
 from tests.factories import DeliveryFactory, EndpointFactory, OrganisationFactory
+from tests.queries import count_queries
 from tests.test_celery import wait_for
 from tests.webhook_receiver import Receiver, Reply, receiver  # noqa: F401
 from webhooks import sending, services, signing
@@ -470,3 +471,38 @@ def test_an_endpoint_disabled_by_its_failures_is_in_the_audit_log_once(
     assert "410" in entry.after["disabled_reason"]
     # The webhooks configuration is audited, never published to the endpoints.
     assert not Event.objects.filter(type__startswith="webhook_endpoint.").exists()
+
+
+def test_a_batch_is_claimed_sent_and_recorded_in_a_flat_number_of_queries(
+    territory,
+    receiver,  # noqa: F811
+):
+    """One task sends the deliveries of an event (or a slice of the sweeper's): one claim
+    and one record for all of them, over the connection kept open to the target."""
+    endpoint = hook(territory, receiver)
+
+    def send(count):
+        ids = [DeliveryFactory(endpoint=endpoint).pk for _ in range(count)]
+        return count_queries(lambda: sending.attempt_deliveries(ids))
+
+    assert send(2) == send(10) <= 8  # savepoints included
+    received = receiver.received()
+    assert len({r.headers["webhook-id"] for r in received}) == len(received) == 12
+    assert Delivery.objects.filter(status=DeliveryStatus.SUCCEEDED).count() == 12
+    assert Attempt.objects.filter(status_code=200).count() == 12
+    assert len({r.peer_port for r in received}) == 1  # one connection, kept alive
+
+
+def test_a_failure_in_a_batch_is_scheduled_and_the_others_succeed(
+    territory,
+    receiver,  # noqa: F811
+):
+    receiver.replies["/down"] = Reply(503)
+    ok = DeliveryFactory(endpoint=hook(territory, receiver))
+    down = DeliveryFactory(endpoint=hook(territory, receiver, "/down"))
+    assert sending.attempt_deliveries([ok.pk, down.pk]) == 2
+    ok.refresh_from_db()
+    down.refresh_from_db()
+    assert ok.status == DeliveryStatus.SUCCEEDED and ok.claimed_until is None
+    assert down.status == DeliveryStatus.PENDING and down.schedule_step == 1
+    assert down.next_attempt_at > timezone.now() and down.last_status_code == 503

@@ -17,6 +17,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    peer_port: int = 0  # the client's port: one per connection it opened
 
 
 @dataclass
@@ -46,7 +47,9 @@ class Receiver:
 
             def do_POST(self):  # noqa: N802  (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                received = Received(self.path, dict(self.headers.items()), body, time.time())
+                received = Received(
+                    self.path, dict(self.headers.items()), body, time.time(), self.client_address[1]
+                )
                 with receiver.lock:
                     receiver.requests.append(received)
                 if receiver.respond is not None:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,8 +59,15 @@ DISABLE_MIN_FAILED_ATTEMPTS = 10
 INTERRUPTED = "Tentative interrompue : le traitement s'est arrêté avant la réponse."
 
 
+# Deliveries sent by one task: one claim and one record for all of them (the
+# deliveries of an event, or a slice of what the sweeper found), few enough that a slow
+# endpoint (15 s at most) holds back little else.
+TASK_BATCH = 10
+
+
 def enqueue(delivery_ids, *, countdown: float | None = None) -> None:
-    """Queue the sending tasks once the current transaction commits.
+    """Queue the sending tasks once the current transaction commits. The deliveries are
+    of one territory (the task runs in its scope).
 
     `robust`: if the broker is down, the change the caller made still stands (the
     error is logged) and the sweeper sends the deliveries once it is back.
@@ -72,9 +79,10 @@ def enqueue(delivery_ids, *, countdown: float | None = None) -> None:
 
 def _send_tasks(ids: list[int], countdown: float | None) -> None:
     # One broker connection for all the deliveries of an event.
-    with deliver_webhook.app.producer_or_acquire() as producer:
-        for pk in ids:
-            deliver_webhook.apply_async((pk,), countdown=countdown, producer=producer)
+    with deliver_webhooks.app.producer_or_acquire() as producer:
+        for first in range(0, len(ids), TASK_BATCH):
+            batch = ids[first : first + TASK_BATCH]
+            deliver_webhooks.apply_async((batch,), countdown=countdown, producer=producer)
 
 
 def due_q(now) -> Q:
@@ -89,30 +97,45 @@ def claim(delivery_id: int, *, force: bool = False) -> Delivery | None:
 
     `force` (the test event, a click) sends even to a disabled endpoint.
     """
+    claimed = claim_batch([delivery_id], force=force)
+    return claimed[0] if claimed else None
+
+
+def claim_batch(delivery_ids: list[int], *, force: bool = False) -> list[Delivery]:
+    """Take, for one attempt each, those of the deliveries that are due and that no one
+    holds (`SELECT … FOR UPDATE SKIP LOCKED`: a delivery another worker is claiming is
+    left to it), in one transaction and two or three queries whatever their number."""
     now = timezone.now()
+    lease = now + LEASE
     with transaction.atomic():
         deliveries = Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         if force:
             condition = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
         else:
             condition = due_q(now)
-        delivery = (
-            deliveries.filter(condition, pk=delivery_id).select_related("event", "endpoint").first()
+        claimed = list(
+            deliveries.filter(condition, pk__in=delivery_ids)
+            .select_related("event", "endpoint")
+            .order_by("pk")
         )
-        if delivery is None:
-            return None
-        if delivery.claimed_until is not None:
-            # The previous claim's lease expired without a result: its worker died.
-            Attempt.objects.create(
-                delivery=delivery, attempted_at=delivery.claimed_until - LEASE, error=INTERRUPTED
-            )
-        delivery.attempts_count += 1
-        delivery.claimed_until = now + LEASE
+        if not claimed:
+            return []
+        # A previous claim whose lease expired without a result: its worker died.
+        Attempt.objects.bulk_create(
+            Attempt(delivery=d, attempted_at=d.claimed_until - LEASE, error=INTERRUPTED)
+            for d in claimed
+            if d.claimed_until is not None
+        )
         # Whatever was queued has run: if this worker dies, the sweeper takes the
-        # delivery as soon as the lease expires.
+        # deliveries as soon as the lease expires.
+        Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+            attempts_count=F("attempts_count") + 1, claimed_until=lease, dispatched_at=None
+        )
+    for delivery in claimed:
+        delivery.attempts_count += 1
+        delivery.claimed_until = lease
         delivery.dispatched_at = None
-        delivery.save(update_fields=["attempts_count", "claimed_until", "dispatched_at"])
-    return delivery
+    return claimed
 
 
 def transmit(delivery: Delivery) -> targets.Response:
@@ -146,8 +169,21 @@ def transmit(delivery: Delivery) -> targets.Response:
     max_retries=0,
 )
 def deliver_webhook(delivery_id: int) -> None:
-    """Queue `webhooks`. One attempt; a failure is scheduled in the row, never retried here."""
+    """Queue `webhooks`. One attempt; a failure is scheduled in the row, never retried here.
+    (Tasks queued before batches existed, and single sends.)"""
     attempt_delivery(delivery_id)
+
+
+@shared_task(
+    name="webhooks.tasks.deliver_webhooks",  # routed to the `webhooks` queue by its name
+    base=TerritoryTask,
+    territory_from=(Delivery, "delivery_ids"),
+    acks_late=True,
+    max_retries=0,
+)
+def deliver_webhooks(delivery_ids: list[int]) -> None:
+    """Queue `webhooks`. One attempt of each delivery (of one territory) that is due."""
+    attempt_deliveries(delivery_ids)
 
 
 def attempt_delivery(delivery_id: int, *, force: bool = False) -> Attempt | None:
@@ -158,6 +194,64 @@ def attempt_delivery(delivery_id: int, *, force: bool = False) -> Attempt | None
     attempted_at = timezone.now()
     response = transmit(delivery)
     return record(delivery, attempted_at, response)
+
+
+def attempt_deliveries(delivery_ids: list[int]) -> int:
+    """One attempt of each due delivery among `delivery_ids`; returns how many were sent.
+    Successes (the usual case) are recorded together; a failure goes through `record`,
+    which schedules its retry."""
+    claimed = claim_batch(delivery_ids)
+    succeeded: list[tuple[Delivery, Attempt]] = []
+    for delivery in claimed:
+        attempted_at = timezone.now()
+        response = transmit(delivery)
+        if response.succeeded:
+            succeeded.append((delivery, _attempt(delivery, attempted_at, response)))
+        else:
+            record(delivery, attempted_at, response)
+    if succeeded:
+        record_successes(succeeded)
+    return len(claimed)
+
+
+def _attempt(delivery: Delivery, attempted_at, response: targets.Response) -> Attempt:
+    return Attempt(
+        delivery=delivery,
+        attempted_at=attempted_at,
+        duration_ms=response.duration_ms,
+        status_code=response.status_code,
+        error=response.error[:500],
+        response_excerpt=response.excerpt,
+    )
+
+
+@transaction.atomic
+def record_successes(succeeded: list[tuple[Delivery, Attempt]]) -> None:
+    """Log the attempts and mark the deliveries our leases still hold as succeeded: one
+    insert and one update per claim time (a batch shares one)."""
+    now = timezone.now()
+    Attempt.objects.bulk_create(attempt for _, attempt in succeeded)
+    by_lease: dict = {}
+    for delivery, attempt in succeeded:
+        by_lease.setdefault(delivery.claimed_until, []).append((delivery.pk, attempt))
+    for lease, rows in by_lease.items():
+        # A row whose lease ran out was taken over by another worker: it owns the outcome.
+        for status_code in {attempt.status_code for _, attempt in rows}:
+            Delivery.objects.filter(
+                pk__in=[pk for pk, attempt in rows if attempt.status_code == status_code],
+                claimed_until=lease,
+            ).update(
+                claimed_until=None,
+                last_status_code=status_code,
+                status=DeliveryStatus.SUCCEEDED,
+                succeeded_at=now,
+                next_attempt_at=None,
+            )
+    recovered = {d.endpoint_id for d, _ in succeeded if d.endpoint.failing_since is not None}
+    if recovered:
+        Endpoint.objects.filter(pk__in=recovered).update(
+            failing_since=None, failed_attempts_in_row=0, failure_alert_sent_at=None
+        )
 
 
 def next_delay(step: int, retry_after: timedelta | None) -> timedelta:
@@ -303,13 +397,18 @@ def sweep(batch: int = 500, max_batches: int = 20) -> int:
 def _sweep_batch(batch: int) -> int:
     now = timezone.now()
     with transaction.atomic():
-        ids = list(
+        rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(due_q(now))
             .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - REDISPATCH_AFTER))
             .order_by("next_attempt_at")
-            .values_list("pk", flat=True)[:batch]
+            .values_list("pk", "territory_id")[:batch]
         )
-        Delivery.objects.filter(pk__in=ids).update(dispatched_at=now)
-        enqueue(ids)
-    return len(ids)
+        Delivery.objects.filter(pk__in=[pk for pk, _ in rows]).update(dispatched_at=now)
+        # A task runs in one territory's scope: its batch is of one territory.
+        by_territory: dict[int, list[int]] = {}
+        for pk, territory_id in rows:
+            by_territory.setdefault(territory_id, []).append(pk)
+        for ids in by_territory.values():
+            enqueue(ids)
+    return len(rows)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import cache
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import requests
@@ -83,9 +83,16 @@ def check_scheme_and_credentials(url: str) -> None:
         raise ValidationError("L'adresse doit contenir un nom de domaine.")
 
 
-@cache
-def _session(allow_local: bool) -> HTTPSession:
-    # One session per process, so keep-alive connections are reused between deliveries.
+# Targets whose session (and its open connections) a worker process keeps.
+KEPT_TARGETS = 128
+
+
+@lru_cache(maxsize=KEPT_TARGETS)
+def _session(allow_local: bool, origin: str) -> HTTPSession:
+    """One session per target (scheme, host, port) and process: its keep-alive
+    connections are reused from one delivery to the next, and a busy or slow target has
+    a pool of its own. Every connection still goes through requests-hardened's check of
+    the resolved address, made when it is opened, and stays pinned to it."""
     return HTTPSession(
         Config(
             ip_filter_enable=not allow_local,
@@ -94,6 +101,11 @@ def _session(allow_local: bool) -> HTTPSession:
             default_timeout=(CONNECT_TIMEOUT, TOTAL_TIMEOUT),
         )
     )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
 
 
 @dataclass
@@ -118,7 +130,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Response:
 
     try:
         check_scheme_and_credentials(url)
-        response = _session(local_targets_allowed()).post(
+        response = _session(local_targets_allowed(), _origin(url)).post(
             url,
             data=body,
             headers=headers,
