@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 DB_NAME = "bench_pages"
 SIZES = {
@@ -434,7 +435,8 @@ def pages_of(territory) -> list[Page]:
     by_name = UserRecord.objects.filter(territory=territory).order_by(
         "last_name", "first_name", "pk"
     )
-    deep = by_name[999 * PAGE_SIZE - 1]
+    # The 1000th page; on a small territory (--scale), its last one.
+    deep = by_name[min(999 * PAGE_SIZE, by_name.count()) - 1]
     endpoint = Endpoint.objects.filter(territory=territory).order_by("pk")[0]
     motif = Motif.objects.filter(territory=territory, bookable_by_public=True).order_by("pk")[0]
     organisation = motif.organisations.order_by("pk")[0]
@@ -487,7 +489,7 @@ def deep_cursor(endpoint) -> str:
     from webhooks.queries import cursor_of
 
     deliveries = Delivery.objects.filter(endpoint=endpoint).order_by("-created_at", "-pk")
-    return cursor_of(deliveries[999 * 25 - 1])
+    return cursor_of(deliveries[min(999 * 25, deliveries.count()) - 1])
 
 
 def reverse_public(motif, organisation) -> str:
@@ -526,7 +528,12 @@ def session_cookie(admin) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(admin.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # As a login would: the first backend that can load the agent (gates come first).
+    session[BACKEND_SESSION_KEY] = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
     session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
     session.save()
     return session.session_key

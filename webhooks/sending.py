@@ -161,12 +161,15 @@ def transmit(delivery: Delivery) -> targets.Response:
     return targets.post(endpoint.url, body, headers)
 
 
+# Both sending tasks are routed to the `webhooks` queue by their names; a failure is
+# scheduled in the row, never retried by Celery.
+SENDING_TASK = {"base": TerritoryTask, "acks_late": True, "max_retries": 0}
+
+
 @shared_task(
-    name="webhooks.tasks.deliver_webhook",  # routed to the `webhooks` queue by its name
-    base=TerritoryTask,
+    name="webhooks.tasks.deliver_webhook",
     territory_from=(Delivery, "delivery_id"),
-    acks_late=True,
-    max_retries=0,
+    **SENDING_TASK,
 )
 def deliver_webhook(delivery_id: int) -> None:
     """Queue `webhooks`. One attempt; a failure is scheduled in the row, never retried here.
@@ -175,11 +178,9 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 @shared_task(
-    name="webhooks.tasks.deliver_webhooks",  # routed to the `webhooks` queue by its name
-    base=TerritoryTask,
+    name="webhooks.tasks.deliver_webhooks",
     territory_from=(Delivery, "delivery_ids"),
-    acks_late=True,
-    max_retries=0,
+    **SENDING_TASK,
 )
 def deliver_webhooks(delivery_ids: list[int]) -> None:
     """Queue `webhooks`. One attempt of each delivery (of one territory) that is due."""
