@@ -100,8 +100,8 @@ class SlotFinder:
     """The free slots of one motif in one organisation over a window of days, computed a
     span at a time.
 
-    The availability ranges of the whole window are read once (a few rows per agent,
-    however long the window); the busy times (RDVs, absences) are read for each span
+    The availability ranges of the whole window are read once (one row per opening
+    pattern, however long the window); the busy times (RDVs, absences) are read for each span
     asked for, and a span without any open time costs no query. So a page that shows
     one week reads and computes that week, plus what it takes to find the next day
     with a slot (`first_day`, looking ahead in growing spans), not the whole window.

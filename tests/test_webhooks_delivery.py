@@ -506,3 +506,14 @@ def test_a_failure_in_a_batch_is_scheduled_and_the_others_succeed(
     assert ok.status == DeliveryStatus.SUCCEEDED and ok.claimed_until is None
     assert down.status == DeliveryStatus.PENDING and down.schedule_step == 1
     assert down.next_attempt_at > timezone.now() and down.last_status_code == 503
+
+
+def test_a_batch_lease_outlasts_every_request_sent_before_the_last(territory):
+    endpoint = EndpointFactory(territory=territory)
+    ids = [DeliveryFactory(endpoint=endpoint).pk for _ in range(3)]
+    before = timezone.now()
+    assert len(sending.claim_batch(ids)) == 3
+    leases = set(Delivery.objects.values_list("claimed_until", flat=True))
+    assert len(leases) == 1
+    # Three requests of at most 15 s (and 5 s to connect) each: the lease holds them all.
+    assert leases.pop() - before >= sending.LEASE + 2 * timedelta(seconds=20)

@@ -1,10 +1,12 @@
 """Sending deliveries: claim with a lease, POST, record the attempt, schedule the next one.
 
-Every path goes through `attempt_delivery`: the Celery task after commit, the
-sweeper's re-queued tasks and the admin's synchronous "send a test event". A
-delivery is claimed with `SELECT … FOR UPDATE SKIP LOCKED` and leased
+Every path claims through `claim_batch`: the Celery tasks after commit and the
+sweeper's re-queued ones (`attempt_deliveries`), the admin's synchronous "send a test
+event" (`attempt_delivery`). A delivery is claimed with `SELECT … FOR UPDATE SKIP LOCKED` and leased
 (`claimed_until`), so two tasks for the same delivery send it once, and a worker
-that dies mid-request only delays it until the lease expires.
+that dies mid-request only delays it until the lease expires. A task sends a batch
+(the deliveries of an event, or a slice of the sweeper's): claimed together, leased
+long enough for all of its requests, successes recorded together.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ JITTER = 0.1  # ± 10 %, so that an endpoint's failures do not retry in lockstep
 RETRY_AFTER_CAP = timedelta(hours=24)
 # Longer than the 15 s a request may take: a live worker never loses its claim.
 LEASE = timedelta(seconds=60)
+# What one request of a batch may take at most (connection, 15 s of answer, margin).
+REQUEST_TIME = timedelta(seconds=targets.CONNECT_TIMEOUT + targets.TOTAL_TIMEOUT + 5)
 # A queued task that has not run after this long is presumed lost: the sweeper re-queues.
 # Generous, because under a backlog queued tasks are late, not lost (and a duplicate
 # task costs a claim query).
@@ -106,7 +110,6 @@ def claim_batch(delivery_ids: list[int], *, force: bool = False) -> list[Deliver
     holds (`SELECT … FOR UPDATE SKIP LOCKED`: a delivery another worker is claiming is
     left to it), in one transaction and two or three queries whatever their number."""
     now = timezone.now()
-    lease = now + LEASE
     with transaction.atomic():
         deliveries = Delivery.objects.select_for_update(skip_locked=True, of=("self",))
         if force:
@@ -120,6 +123,9 @@ def claim_batch(delivery_ids: list[int], *, force: bool = False) -> list[Deliver
         )
         if not claimed:
             return []
+        # They are sent one after the other: the last one's lease must outlast the
+        # requests before it, so that a live worker never loses its claim.
+        lease = now + LEASE + (len(claimed) - 1) * REQUEST_TIME
         # A previous claim whose lease expired without a result: its worker died.
         Attempt.objects.bulk_create(
             Attempt(delivery=d, attempted_at=d.claimed_until - LEASE, error=INTERRUPTED)
@@ -205,6 +211,10 @@ def attempt_deliveries(delivery_ids: list[int]) -> int:
     succeeded: list[tuple[Delivery, Attempt]] = []
     for delivery in claimed:
         attempted_at = timezone.now()
+        if attempted_at + REQUEST_TIME > delivery.claimed_until:
+            # Too late to be sure of answering within the lease (it cannot happen while
+            # requests keep to their timeouts): the rest is left to expire and be swept.
+            break
         response = transmit(delivery)
         if response.succeeded:
             succeeded.append((delivery, _attempt(delivery, attempted_at, response)))
