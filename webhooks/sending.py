@@ -2,9 +2,9 @@
 
 Every path claims through `claim_batch`: the Celery tasks after commit and the
 sweeper's re-queued ones (`attempt_deliveries`), the admin's synchronous "send a test
-event" (`attempt_delivery`). A delivery is claimed with `SELECT … FOR UPDATE SKIP LOCKED` and leased
-(`claimed_until`), so two tasks for the same delivery send it once, and a worker
-that dies mid-request only delays it until the lease expires. A task sends a batch
+event" (`attempt_delivery`). A delivery is claimed with `SELECT … FOR UPDATE SKIP
+LOCKED` and leased (`claimed_until`), so two tasks for the same delivery send it once,
+and a worker that dies mid-request only delays it until the lease expires. A task sends a batch
 (the deliveries of an event, or a slice of the sweeper's): claimed together, leased
 long enough for all of its requests, successes recorded together.
 """
