@@ -276,14 +276,8 @@ def next_delay(step: int, retry_after: timedelta | None) -> timedelta:
 def record(delivery: Delivery, attempted_at, response: targets.Response) -> Attempt:
     """Log the attempt and decide what comes next, if our lease still holds the delivery."""
     now = timezone.now()
-    attempt = Attempt.objects.create(
-        delivery=delivery,
-        attempted_at=attempted_at,
-        duration_ms=response.duration_ms,
-        status_code=response.status_code,
-        error=response.error[:500],
-        response_excerpt=response.excerpt,
-    )
+    attempt = _attempt(delivery, attempted_at, response)
+    attempt.save()
     ours = Delivery.objects.filter(pk=delivery.pk, claimed_until=delivery.claimed_until)
     outcome = {"claimed_until": None, "last_status_code": response.status_code}
     if response.succeeded:
