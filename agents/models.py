@@ -94,6 +94,7 @@ class InvitationStatus(models.TextChoices):
     SENDING = "sending", "Envoi en cours"
     PENDING = "pending", "En attente"
     FAILED = "failed", "Échec de l'envoi"
+    UNDELIVERED = "undelivered", "Courriel non remis"
     EXPIRED = "expired", "Expirée"
     ACCEPTED = "accepted", "Acceptée"
     REVOKED = "revoked", "Révoquée"
@@ -175,6 +176,9 @@ class Invitation(models.Model):
             return InvitationStatus.EXPIRED
         if self.send_failed:
             return InvitationStatus.FAILED
+        # Annotated by agents.queries from the sent-message log (provider's report).
+        if getattr(self, "delivery_failed", False):
+            return InvitationStatus.UNDELIVERED
         if self.sent_at is None:
             return InvitationStatus.SENDING
         return InvitationStatus.PENDING

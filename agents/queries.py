@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agents.invitations import territory_agents
 from agents.models import Agent, Invitation
+from notifications.queries import last_invitation_mail_failed
 from territories.filters import matching_organisations
 from territories.models import AgentRole, AgentService, Territory, TerritoryAdmin, TerritoryService
 from territories.search import search_q
@@ -107,6 +108,8 @@ def invitations_with_details(territory: Territory) -> QuerySet[Invitation]:
         Invitation.objects.filter(territory=territory)
         .select_related("invited_by")
         .prefetch_related("services", "organisations")
+        # The provider reported the latest invitation mail undelivered (tracking webhook).
+        .annotate(delivery_failed=last_invitation_mail_failed())
     )
 
 

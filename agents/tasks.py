@@ -15,6 +15,8 @@ from agents.invitations import issue_token
 from agents.invitations import prune_stale_invitations as prune
 from agents.models import Agent, Invitation
 from config.mail import send_templated_mail
+from notifications.models import MessageKind
+from notifications.sending import send_logged_mail
 from territories.tasks import CrossTerritoryTask, TerritoryTask
 
 logger = logging.getLogger(__name__)
@@ -68,10 +70,13 @@ def send_invitation_mail(self, invitation_pk: int) -> None:
         "expires_at": timezone.localtime(invitation.expires_at, PARIS),
     }
     try:
-        send_templated_mail(
+        send_logged_mail(
             "agents/mail/invitation",
             context,
-            [invitation.email],
+            invitation.email,
+            territory_id=invitation.territory_id,
+            kind=MessageKind.INVITATION,
+            invitation_id=invitation.pk,
             reply_to=[inviter.email] if inviter else None,
         )
     except TRANSIENT_MAIL_ERRORS as exc:

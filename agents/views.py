@@ -24,6 +24,7 @@ from agents.queries import (
     hydrate,
     invitations_with_details,
 )
+from notifications.queries import messages_about_invitation
 from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
@@ -163,7 +164,11 @@ def intervenant_create(request, territory_pk):
 @in_section("agents")
 def invitation_detail(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
-    return render(request, "agents/invitation_detail.html", {"invitation": invitation})
+    return render(
+        request,
+        "agents/invitation_detail.html",
+        {"invitation": invitation, "sent_messages": messages_about_invitation(invitation)},
+    )
 
 
 @require_POST

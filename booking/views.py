@@ -29,12 +29,12 @@ from booking.services import (
     cancel_online,
     move_online,
 )
-from booking.tokens import rdv_pk_from_token, rdv_token
 from booking.weeks import week_to_show
 from config import ratelimits
 from rdvs.models import Rdv
 from rdvs.rules import can_cancel
 from rdvs.services import CANNOT_CANCEL_ONLINE
+from rdvs.tokens import rdv_pk_from_token, rdv_token
 from territories.errors import ServiceError
 from territories.models import Organisation, Territory
 

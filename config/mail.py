@@ -14,8 +14,9 @@ def send_templated_mail(
     to: list[str],
     *,
     reply_to: list[str] | None = None,
-) -> None:
-    """Render <prefix>_subject.txt, <prefix>.txt and <prefix>.html and send them."""
+) -> EmailMultiAlternatives:
+    """Render <prefix>_subject.txt, <prefix>.txt and <prefix>.html and send them. The
+    message is returned: anymail's backends leave the provider's id on it."""
     context = {"site_url": settings.SITE_URL, **context}
     subject = " ".join(_render_plain(f"{template_prefix}_subject.txt", context).split())
     text = _render_plain(f"{template_prefix}.txt", context)
@@ -23,6 +24,7 @@ def send_templated_mail(
     message = EmailMultiAlternatives(subject, text, to=to, reply_to=reply_to or None)
     message.attach_alternative(html, "text/html")
     message.send()
+    return message
 
 
 def _render_plain(template_name: str, context: dict) -> str:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dsfr",
     "django_htmx",
     "territories",
+    "notifications",
     "agents",
     "organisations",
     "motifs",
@@ -166,6 +167,13 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than the next one is useless: drop it.
         "options": {"expires": 25},
     },
+    # Reminders to usagers: each claimed once in the database (rdvs.Reminder), so a
+    # second run, a concurrent one or one after a restart sends nothing twice.
+    "send-rdv-reminders": {
+        "task": "rdvs.tasks.send_due_reminders",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 9 * 60},
+    },
     "prune-old-events": {
         "task": "webhooks.tasks.prune_old_events",
         "schedule": crontab(hour=3, minute=30),
@@ -198,7 +206,12 @@ EMAIL_BACKEND = env(
     default="config.outbox.OutboxEmailBackend" if DEBUG else "anymail.backends.brevo.EmailBackend",
 )
 OUTBOX_DIR = Path(env("OUTBOX_DIR", default=str(BASE_DIR / ".local" / "outbox")))
-ANYMAIL = {"BREVO_API_KEY": env("BREVO_API_KEY", default="")}
+ANYMAIL = {
+    "BREVO_API_KEY": env("BREVO_API_KEY", default=""),
+    # "user:password" the provider sends (HTTP basic auth) to the tracking webhook
+    # /anymail/brevo/tracking/; without it that URL answers 404.
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET", default=""),
+}
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="RDV Territoire <ne-pas-repondre@rdv-territoire.fr>"
 )

@@ -26,22 +26,24 @@ class Sms:
 
 
 class BaseSmsBackend:
-    def send(self, message: Sms) -> None:
+    def send(self, message: Sms) -> str | None:
+        """Send the message; return the provider's id for it, if it gives one."""
         raise NotImplementedError
 
 
 class OutboxSmsBackend(BaseSmsBackend):
-    def send(self, message: Sms) -> None:
+    def send(self, message: Sms) -> str | None:
         folder = _outbox_dir()
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.json"
         (folder / name).write_text(json.dumps({"to": message.to, "text": message.text}))
+        return None
 
 
 class BrevoSmsBackend(BaseSmsBackend):
     url = "https://api.brevo.com/v3/transactionalSMS/sms"
 
-    def send(self, message: Sms) -> None:
+    def send(self, message: Sms) -> str | None:
         response = requests.post(
             self.url,
             json={
@@ -54,6 +56,11 @@ class BrevoSmsBackend(BaseSmsBackend):
             timeout=10,
         )
         response.raise_for_status()
+        # Brevo answers {"messageId": …}; kept in the log for support staff.
+        try:
+            return str(response.json().get("messageId") or "") or None
+        except ValueError:
+            return None
 
 
 def _international(phone: str) -> str:
@@ -67,8 +74,9 @@ def _outbox_dir() -> Path:
     return Path(settings.OUTBOX_DIR) / "sms"
 
 
-def send_sms(to: str, text: str) -> None:
-    import_string(settings.SMS_BACKEND)().send(Sms(to=to, text=text))
+def send_sms(to: str, text: str) -> str | None:
+    """Send one SMS; the provider's id for it, when the backend has one."""
+    return import_string(settings.SMS_BACKEND)().send(Sms(to=to, text=text))
 
 
 def outbox() -> list[Sms]:

@@ -6,6 +6,7 @@ from agents import public_views as invitation_views
 from agents import views as agent_views
 from agents.login_throttle import ThrottledAdminLoginForm
 from config import outbox
+from notifications import views as notification_views
 from organisations.urls import services_urlpatterns
 from proconnect import views as proconnect_views
 
@@ -35,6 +36,11 @@ urlpatterns = [
     path("territoires/", include("territories.urls")),
     path("territoires/<int:territory_pk>/", include(territory_sections)),
     path("prendre-rdv/", include("booking.urls")),
+    path(
+        "anymail/brevo/tracking/",
+        notification_views.brevo_tracking,
+        name="anymail_brevo_tracking",
+    ),
     path("admin/", admin.site.urls),
     path("dev/outbox/", outbox.outbox_list, name="dev_outbox"),
     path("dev/outbox/<str:name>/", outbox.outbox_detail, name="dev_outbox_detail"),

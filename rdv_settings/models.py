@@ -9,6 +9,17 @@ class WaitingRoomMode(models.TextChoices):
     NONE = "none", "Aucune (le bouton « Usager en salle d'attente » est masqué)"
 
 
+# How long before the RDV a reminder leaves (hours; 0: no reminder by that channel).
+# The reminder task reads RDVs up to the longest of these ahead (rdvs.reminders).
+REMINDER_DELAYS = [
+    (0, "Pas de rappel"),
+    (24, "24 heures avant (la veille)"),
+    (48, "48 heures avant"),
+    (72, "72 heures avant"),
+]
+LONGEST_REMINDER_DELAY = max(hours for hours, _ in REMINDER_DELAYS)
+
+
 class RdvSettings(models.Model):
     """The "Fiches RDV" section: one row per territory (absent = the defaults below)."""
 
@@ -28,6 +39,18 @@ class RdvSettings(models.Model):
         max_length=10,
         choices=WaitingRoomMode.choices,
         default=WaitingRoomMode.VISUAL,
+    )
+    reminder_email_delay = models.PositiveSmallIntegerField(
+        "rappel par e-mail",
+        choices=REMINDER_DELAYS,
+        default=24,
+        help_text="Aux usagers qui ont une adresse e-mail et acceptent d'être prévenus ainsi.",
+    )
+    reminder_sms_delay = models.PositiveSmallIntegerField(
+        "rappel par SMS",
+        choices=REMINDER_DELAYS,
+        default=48,
+        help_text="Aux usagers qui ont un numéro de téléphone et acceptent d'être prévenus ainsi.",
     )
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

@@ -12,4 +12,6 @@ def rdv_settings_payload(rdv_settings: RdvSettings) -> dict[str, Any]:
         "territory_id": rdv_settings.territory_id,
         "context_enabled": rdv_settings.context_enabled,
         "waiting_room_mode": rdv_settings.waiting_room_mode,
+        "reminder_email_delay": rdv_settings.reminder_email_delay,
+        "reminder_sms_delay": rdv_settings.reminder_sms_delay,
     }

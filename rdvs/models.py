@@ -72,7 +72,16 @@ class Rdv(models.Model):
         verbose_name = "RDV"
         verbose_name_plural = "RDV"
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["territory", "organisation", "starts_at"])]
+        indexes = [
+            models.Index(fields=["territory", "organisation", "starts_at"]),
+            # The reminder task reads the next few days of RDVs still to come, in every
+            # territory (rdvs.reminders).
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status="unknown"),
+                name="rdv_upcoming_starts_at",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="rdv_ends_after_start"
@@ -128,3 +137,42 @@ class RdvAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} — {self.rdv}"
+
+
+class Reminder(models.Model):
+    """One reminder of an RDV by one channel, claimed in the database before it is sent.
+
+    The unique constraint is the claim: of two runs of the reminder task (a second beat,
+    a concurrent worker, a run after a restart), only one inserts the row; the other's
+    `INSERT … ON CONFLICT DO NOTHING` claims nothing. `starts_at` is the RDV time the
+    reminder is about, so an RDV moved later is reminded again of its new time.
+    `started_at` is set by the one task that sends it: a task delivered twice by the
+    broker sends once."""
+
+    rdv = models.ForeignKey(Rdv, on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField("canal", max_length=10)
+    starts_at = models.DateTimeField("début du RDV rappelé")
+    claimed_at = models.DateTimeField("réservé le")
+    started_at = models.DateTimeField("envoi commencé le", null=True, blank=True)
+
+    objects = ScopedManager(territory="rdv__territory")
+
+    class Meta:
+        verbose_name = "rappel de RDV"
+        verbose_name_plural = "rappels de RDV"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rdv", "channel", "starts_at"], name="one_reminder_per_rdv_channel_time"
+            ),
+        ]
+        indexes = [
+            # Claimed reminders whose task never ran (broker lost): re-queued by the sweep.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(started_at__isnull=True),
+                name="reminder_not_started",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Rappel {self.channel} — {self.rdv_id}"

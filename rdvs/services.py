@@ -24,7 +24,7 @@ from rdv_settings.queries import settings_for
 from rdvs.models import FREEING_STATUSES, CreatedBy, Rdv, RdvAgent, RdvStatus
 from rdvs.payloads import rdv_payload
 from rdvs.rules import can_cancel, can_record_arrival
-from rdvs.tasks import send_arrival_mail
+from rdvs.tasks import send_arrival_mail, send_usager_mails, send_usager_sms
 from territories.changes import record_change
 from territories.errors import Conflict, ServiceError
 from territories.models import Organisation
@@ -75,6 +75,18 @@ def _record(rdv: Rdv, action: str, acting_agent, before: dict | None = None) -> 
         before=before,
         organisations=[rdv.organisation_id],
     )
+
+
+def _tell_usagers(rdv: Rdv, change: str, acting_agent) -> None:
+    """An agent moved or cancelled an RDV still to come: its usagers are told, by mail
+    and SMS as their records allow, once the transaction commits. (What a usager does
+    online is told by the booking flow.)"""
+    if acting_agent is None or rdv.starts_at <= timezone.now():
+        return
+    if change == "moved" and rdv.status in FREEING_STATUSES:
+        return  # a cancelled or excused RDV moved: nothing the usager expects
+    send_usager_mails.delay_on_commit(rdv.pk, change)
+    send_usager_sms.delay_on_commit(rdv.pk, change)
 
 
 def _give_agents(rdv: Rdv, agents: Iterable, *, first_free_agent: bool) -> None:
@@ -179,8 +191,11 @@ def move(
     `agents` free at the new time)."""
     rdv = _locked(rdv)
     before = rdv_payload(rdv)
+    moved = (rdv.starts_at, rdv.ends_at) != (starts_at, ends_at)
     _reschedule(rdv, starts_at, ends_at, agents, first_free_agent=first_free_agent, fields=[])
     _record(rdv, "rdv.updated", acting_agent, before)
+    if moved:
+        _tell_usagers(rdv, "moved", acting_agent)
     return rdv
 
 
@@ -207,8 +222,11 @@ def update(
         fields.append("context")
     rdv.user_records.set(user_records)
     follow_in_organisation(rdv.organisation, user_records, acting_agent=acting_agent)
+    moved = (rdv.starts_at, rdv.ends_at) != (starts_at, ends_at)
     _reschedule(rdv, starts_at, ends_at, agents, first_free_agent=False, fields=fields)
     _record(rdv, "rdv.updated", acting_agent, before)
+    if moved:
+        _tell_usagers(rdv, "moved", acting_agent)
     return rdv
 
 
@@ -228,6 +246,8 @@ def _set_status(rdv: Rdv, status: str, acting_agent) -> Rdv:
         raise
     action = "rdv.cancelled" if status == RdvStatus.CANCELLED else "rdv.updated"
     _record(rdv, action, acting_agent, before)
+    if status == RdvStatus.CANCELLED:
+        _tell_usagers(rdv, "cancelled", acting_agent)
     return rdv
 
 

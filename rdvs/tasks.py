@@ -1,18 +1,32 @@
+"""Mails and SMS about RDVs, sent by Celery after commit: the waiting room's notice to
+agents, the usagers' notices of an agent's change, and the reminders."""
+
+import requests
 from celery import shared_task
+from django.db import transaction
 from django.urls import reverse
 
 from config.mail import send_templated_mail
-from rdvs.models import Rdv, RdvAgent
-from territories.tasks import TerritoryTask
-
-
-@shared_task(
-    base=TerritoryTask,
-    territory_from=(Rdv, "rdv_pk"),
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
+from notifications.sending import send_logged_mail, send_logged_sms
+from rdvs.models import Rdv, RdvAgent, RdvStatus
+from rdvs.notices import KINDS, by_mail, by_sms, rdv_for_notice, sms_text
+from rdvs.reminders import (
+    BATCH_SIZE,
+    CHANNELS,
+    claim_due_reminders,
+    give_back,
+    lost_reminders,
+    start_sending,
 )
+from rdvs.tokens import rdv_url
+from territories.tasks import CrossTerritoryTask, TerritoryTask
+
+# Every task here but the sweep works on one RDV, inside its territory's scope.
+ON_ONE_RDV = {"base": TerritoryTask, "territory_from": (Rdv, "rdv_pk")}
+SMS_ERRORS = (OSError, requests.RequestException)
+
+
+@shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_arrival_mail(rdv_pk: int, agent_pk: int) -> None:
     """Tell one agent of the RDV that the usager is in the waiting room."""
     link = (
@@ -32,3 +46,83 @@ def send_arrival_mail(rdv_pk: int, agent_pk: int) -> None:
         ),
     }
     send_templated_mail("rdvs/mail/usager_arrived", context, [link.agent.email])
+
+
+def _mail_usagers(rdv: Rdv, change: str) -> None:
+    url = rdv_url(rdv)
+    for user_record in by_mail(rdv):
+        send_logged_mail(
+            "rdvs/mail/usager_notice",
+            {"rdv": rdv, "change": change, "url": url, "user_record": user_record},
+            user_record.email,
+            territory_id=rdv.territory_id,
+            kind=KINDS[change],
+            rdv_id=rdv.pk,
+            reply_to=[rdv.organisation.email] if rdv.organisation.email else None,
+        )
+
+
+def _sms_usagers(rdv: Rdv, change: str) -> None:
+    text = sms_text(rdv, change)
+    for user_record in by_sms(rdv):
+        send_logged_sms(
+            user_record.phone,
+            text,
+            territory_id=rdv.territory_id,
+            kind=KINDS[change],
+            rdv_id=rdv.pk,
+        )
+
+
+@shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_usager_mails(rdv_pk: int, change: str) -> None:
+    """An agent moved or cancelled the RDV: its usagers are told by mail."""
+    rdv = rdv_for_notice(rdv_pk)
+    if rdv is not None:
+        _mail_usagers(rdv, change)
+
+
+@shared_task(**ON_ONE_RDV, autoretry_for=SMS_ERRORS, retry_backoff=True, max_retries=5)
+def send_usager_sms(rdv_pk: int, change: str) -> None:
+    """An agent moved or cancelled the RDV: its usagers are told by SMS."""
+    rdv = rdv_for_notice(rdv_pk)
+    if rdv is not None:
+        _sms_usagers(rdv, change)
+
+
+@shared_task(base=CrossTerritoryTask)
+def send_due_reminders() -> int:
+    """Every few minutes (Celery beat): claim the reminders due in every territory, by
+    batches, and queue their sending once each claim is committed."""
+    claimed = 0
+    for channel in CHANNELS:
+        while True:
+            with transaction.atomic():
+                batch = claim_due_reminders(channel)
+                for reminder_pk, rdv_pk in batch:
+                    send_reminder.delay_on_commit(rdv_pk, reminder_pk)
+            claimed += len(batch)
+            if len(batch) < BATCH_SIZE:
+                break
+    # Their first task never ran (the broker lost it): sending starts at most once anyway.
+    for reminder_pk, rdv_pk in lost_reminders():
+        send_reminder.delay(rdv_pk, reminder_pk)
+    return claimed
+
+
+@shared_task(**ON_ONE_RDV, autoretry_for=SMS_ERRORS, retry_backoff=True, max_retries=5)
+def send_reminder(rdv_pk: int, reminder_pk: int) -> None:
+    reminder = start_sending(reminder_pk)
+    if reminder is None:
+        return  # another task has it
+    rdv = rdv_for_notice(rdv_pk)
+    if rdv is None or rdv.status != RdvStatus.UNKNOWN or rdv.starts_at != reminder.starts_at:
+        return  # cancelled or moved since it was claimed
+    try:
+        if reminder.channel == "email":
+            _mail_usagers(rdv, "reminder")
+        else:
+            _sms_usagers(rdv, "reminder")
+    except SMS_ERRORS:
+        give_back(reminder)
+        raise

@@ -19,6 +19,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from notifications.queries import messages_about_rdv
 from rdv_settings.queries import settings_for
 from rdvs import services
 from rdvs.forms import (
@@ -237,6 +238,7 @@ class RdvDetailView(AgendaSectionMixin, TemplateView):
             rdv=rdv,
             rdv_settings=rdv_settings,
             status_form=StatusForm(initial={"status": rdv.status}),
+            sent_messages=messages_about_rdv(rdv),
             back_url=self.request.get_full_path(),
             **kwargs,
         )

@@ -66,6 +66,8 @@ PUBLIC_URLS: dict[str, str] = {
     "proconnect:logged_out": "authentication (ProConnect): back from the provider's logout",
     "proconnect:invitation": "invitation link accepted with ProConnect: the token selects it",
     "dev_outbox": "DEBUG-only development page",
+    "anymail_brevo_tracking": "the mail provider's delivery reports (basic auth); the "
+    "provider's message id finds the message, whatever its territory",
     "dev_outbox_detail": "DEBUG-only development page",
     "booking:territory_list": "public booking: lists territories, no account",
     "booking:organisation_list": "public booking: a territory's organisations, no account",

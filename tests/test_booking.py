@@ -13,10 +13,10 @@ from django_scopes import scopes_disabled
 
 from booking import tasks
 from booking.services import SlotUnavailable, book_online, cancel_online, move_online
-from booking.tokens import rdv_token
 from config import sms
 from motifs.models import DAY, HOUR
 from rdvs.models import Rdv, RdvAgent, RdvStatus
+from rdvs.tokens import rdv_token
 from territories.errors import ServiceError
 from territories.models import TerritoryService
 from tests.booking_helpers import paris, public_motif, race, receiving_agent, weekly_range

@@ -7,9 +7,9 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from booking.tokens import rdv_token
 from config import ratelimits
 from rdvs.models import Rdv
+from rdvs.tokens import rdv_token
 from tests.booking_helpers import paris
 from tests.test_booking import (  # noqa: F401  fixtures
     DETAILS,

@@ -84,7 +84,9 @@ def test_availability_rows_survive_their_move_from_rdvs_to_availability():
     agent = AgentFactory()
     motifs = [MotifFactory(territory=territory, organisations=[organisation]) for _ in range(2)]
     try:
-        before = [node for node in latest() if node[0] not in {"rdvs", "availability"}]
+        # notifications' log links to RDVs: it is unapplied with the rdvs migrations.
+        moving = {"rdvs", "availability", "notifications"}
+        before = [node for node in latest() if node[0] not in moving]
         before.append(BEFORE_AVAILABILITY_MOVED)
         executor = migrate([*before, ("availability", None)])
         old = executor.loader.project_state(before).apps

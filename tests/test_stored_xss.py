@@ -25,12 +25,12 @@ from django.utils import timezone
 from agents.models import Agent
 from agents.tasks import send_invitation_mail, send_password_reset_mail
 from booking.tasks import notify_agents, send_rdv_mail, send_rdv_sms
-from booking.tokens import rdv_token
 from booking.views import ACKNOWLEDGED
 from config.outbox import OutboxEmailBackend
 from config.sms import outbox as sms_outbox
 from rdvs.models import Rdv
 from rdvs.tasks import send_arrival_mail
+from rdvs.tokens import rdv_token
 from territories.models import Organisation, Territory
 from tests import factories
 from tests.test_project import PROJECT_APPS

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents import services as agent_services
-from booking.tokens import rdv_token
 from motifs import services as motif_services
 from motifs.models import Motif
 from rdvs import services as rdv_services
 from rdvs.models import Rdv, RdvStatus
+from rdvs.tokens import rdv_token
 from rdvsp.shapes import role_id
 from rdvsp.snapshots import documents_now
 from territories.models import AgentRole

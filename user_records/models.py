@@ -100,6 +100,10 @@ class UserRecord(models.Model):
         "situation de logement", max_length=20, choices=HousingSituation.choices, blank=True
     )
     case_number = models.CharField("numéro de dossier", max_length=50, blank=True)
+    # How the usager wants to be told of their RDVs (confirmations, changes, reminders):
+    # the address or number must be known as well.
+    notify_by_email = models.BooleanField("prévenir par e-mail", default=True)
+    notify_by_sms = models.BooleanField("prévenir par SMS", default=True)
     custom_values = models.JSONField("champs personnalisés", default=dict, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)

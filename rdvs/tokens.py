@@ -6,7 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-# Kept from the days this module was rdvs.booking.tokens: links already sent stay valid.
+# Kept from the days this module was rdvs.booking.tokens (then booking.tokens): links
+# already sent stay valid.
 SALT = "rdvs.booking.rdv-link"
 
 
