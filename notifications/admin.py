@@ -5,12 +5,16 @@ from notifications.models import SentMessage
 
 @admin.register(SentMessage)
 class SentMessageAdmin(admin.ModelAdmin):
+    """The log is written by the sending code and the provider's reports only."""
+
     list_display = ["sent_at", "channel", "kind", "recipient", "status", "territory"]
-    list_filter = ["channel", "kind", "status", "territory"]
+    list_filter = ["territory", "channel", "kind", "status"]
     search_fields = ["recipient", "provider_message_id"]
     raw_id_fields = ["rdv", "invitation"]
     list_select_related = ["territory"]
-    readonly_fields = [field.name for field in SentMessage._meta.fields]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from rdvs.models import Rdv, RdvAgent
+from rdvs.models import Rdv, RdvAgent, Reminder
 from rdvs.payloads import rdv_payload
 from territories.admin_changes import RecordedChangesAdmin
 
@@ -75,3 +75,23 @@ class RdvAgentAdmin(ReadOnlyRdvAgentMixin, admin.ModelAdmin):
     list_filter = ["rdv__territory", "holds_time"]
     search_fields = ["agent__email", "agent__last_name"]
     list_select_related = ["agent", "rdv", "rdv__motif"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """Reminders claimed by the reminder task: read only (a row is the proof the
+    reminder left, or is leaving; deleting it would send it again)."""
+
+    list_display = ["rdv", "channel", "starts_at", "claimed_at", "started_at"]
+    list_filter = ["channel", "rdv__territory"]
+    list_select_related = ["rdv", "rdv__motif"]
+    raw_id_fields = ["rdv"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

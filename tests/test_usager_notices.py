@@ -18,6 +18,7 @@ from rdvs import services, tasks
 from rdvs.models import Reminder
 from rdvs.tokens import rdv_url
 from tests.factories import RdvSettingsFactory, rdv_with_agents
+from tests.form_data import submitted
 from tests.rdv_setup import usable_motif, usager
 from tests.test_celery import wait_for
 
@@ -267,3 +268,26 @@ def test_admin_sets_the_reminders_in_the_fiches_rdv_section(admin_client, territ
     assert (saved.reminder_email_delay, saved.reminder_sms_delay) == (48, 0)
     html = admin_client.get(url).content.decode()
     assert 'value="0" checked' in html.replace("\n", " ") or "Pas de rappel" in html
+
+
+def test_an_agent_records_how_the_usager_wants_to_be_told(client, basic_agent, jeanne):
+    client.force_login(basic_agent)
+    kwargs = {"territory_pk": jeanne.territory_id, "user_record_pk": jeanne.pk}
+    edit = client.get(reverse("user_records:update", kwargs=kwargs))
+    assert "Prévenir par SMS" in edit.content.decode()
+    data = submitted(edit.context["form"])
+    assert (data["notify_by_email"], data["notify_by_sms"]) == ("true", "true")
+    response = client.post(
+        reverse("user_records:update", kwargs=kwargs), {**data, "notify_by_sms": "false"}
+    )
+    assert response.status_code == 302
+    jeanne.refresh_from_db()
+    assert (jeanne.notify_by_email, jeanne.notify_by_sms) == (True, False)
+    detail = client.get(reverse("user_records:user_record_detail", kwargs=kwargs))
+    assert "par e-mail seulement" in detail.content.decode()
+    # A form sent without the question (an older page) leaves the preference alone.
+    data = submitted(client.get(reverse("user_records:update", kwargs=kwargs)).context["form"])
+    data.pop("notify_by_sms")
+    client.post(reverse("user_records:update", kwargs=kwargs), {**data, "notes": "Rappeler"})
+    jeanne.refresh_from_db()
+    assert (jeanne.notes, jeanne.notify_by_sms) == ("Rappeler", False)

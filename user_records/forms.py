@@ -69,6 +69,30 @@ def custom_initial(field: CustomField, value: Any) -> Any:
     return value
 
 
+NOTIFICATION_FIELDS = {
+    "notify_by_email": "Prévenir par e-mail",
+    "notify_by_sms": "Prévenir par SMS",
+}
+NOTIFICATION_HELP = (
+    "Confirmations, RDV déplacés ou annulés par un agent, rappels : si l'adresse ou le "
+    "numéro est renseigné."
+)
+
+
+def notification_field(label: str) -> forms.TypedChoiceField:
+    """Yes or no, as radios: a form sent without it (an older page, a script) leaves the
+    stored preference alone instead of switching it off like a missing checkbox."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("true", "Oui"), ("false", "Non")],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=NOTIFICATION_HELP,
+    )
+
+
 class UserRecordForm(EditFormMixin, forms.Form):
     """Standard fields the territory shows, then its custom fields in order.
 
@@ -81,6 +105,7 @@ class UserRecordForm(EditFormMixin, forms.Form):
         territory: Territory,
         fields: list[VisibleField],
         record: UserRecord | None = None,
+        notifications: bool = True,
         **kwargs,
     ):
         standard = [field.name for field in fields if field.custom is None]
@@ -101,6 +126,11 @@ class UserRecordForm(EditFormMixin, forms.Form):
                 self.fields[name].choices = [("", "Non renseigné"), *self.fields[name].choices[1:]]
         for custom in self.custom_fields:
             self.fields[CUSTOM_PREFIX + custom.key] = custom_form_field(custom)
+        if notifications:
+            for name, label in NOTIFICATION_FIELDS.items():
+                self.fields[name] = notification_field(label)
+                wanted = getattr(record, name) if record is not None else True
+                self.initial.setdefault(name, "true" if wanted else "false")
 
     def ask_organisations(self, organisations, initial) -> None:
         """For a new record: which organisations follow it, asked only of an agent who
@@ -137,7 +167,11 @@ class UserRecordForm(EditFormMixin, forms.Form):
         return birth_date
 
     def standard_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in STANDARD_FIELDS if name in self.fields}
+        values = {name: self.cleaned_data[name] for name in STANDARD_FIELDS if name in self.fields}
+        for name in NOTIFICATION_FIELDS:
+            if self.cleaned_data.get(name) is not None:
+                values[name] = self.cleaned_data[name]
+        return values
 
     def custom_values(self) -> dict[str, Any]:
         """The custom fields of this form, keyed by their stable key, as stored (JSON)."""
@@ -166,7 +200,9 @@ def build_user_record_form(
         fields = [f for f in fields if f.custom is not None or f.name in wanted]
     if booking:
         fields = [f for f in fields if f.custom is None or f.custom.asked_in_booking]
-    return UserRecordForm(data, territory=territory, fields=fields, record=record, **kwargs)
+    return UserRecordForm(
+        data, territory=territory, fields=fields, record=record, notifications=not booking, **kwargs
+    )
 
 
 class HiddenFieldsForm(EditFormMixin, forms.Form):

@@ -28,6 +28,8 @@ def user_record_payload(record: UserRecord, hidden: frozenset[str] | None = None
         "organisation_ids": sorted(o.pk for o in record.organisations.all()),
         **{name: getattr(record, name) for name in STANDARD_FIELDS if name not in hidden},
         "custom_values": dict(record.custom_values or {}),
+        "notify_by_email": record.notify_by_email,
+        "notify_by_sms": record.notify_by_sms,
         "created_at": record.created_at,
         "updated_at": record.updated_at,
     }
