@@ -7,10 +7,8 @@ from celery import shared_task
 
 from agents.models import Agent
 from config.mail import send_templated_mail
-from notifications.sending import send_logged_mail, send_logged_sms
 from rdvs.models import Rdv
-from rdvs.notices import KINDS, by_mail, by_sms, rdv_for_notice, sms_text
-from rdvs.tokens import rdv_url
+from rdvs.notices import mail_usagers, rdv_for_notice, sms_usagers
 from territories.tasks import TerritoryTask
 
 # Every task here works on one RDV, inside its territory's scope.
@@ -23,17 +21,7 @@ def send_rdv_mail(rdv_pk: int, change: str) -> None:
     rdv = rdv_for_notice(rdv_pk)
     if rdv is None:
         return
-    context = {"rdv": rdv, "change": change, "url": rdv_url(rdv)}
-    for user_record in by_mail(rdv):
-        send_logged_mail(
-            "booking/mail/confirmation",
-            {**context, "user_record": user_record},
-            user_record.email,
-            territory_id=rdv.territory_id,
-            kind=KINDS[change],
-            rdv_id=rdv.pk,
-            reply_to=[rdv.organisation.email] if rdv.organisation.email else None,
-        )
+    mail_usagers(rdv, change, "booking/mail/confirmation")
 
 
 @shared_task(
@@ -46,15 +34,7 @@ def send_rdv_sms(rdv_pk: int, change: str) -> None:
     rdv = rdv_for_notice(rdv_pk)
     if rdv is None:
         return
-    text = sms_text(rdv, change)
-    for user_record in by_sms(rdv):
-        send_logged_sms(
-            user_record.phone,
-            text,
-            territory_id=rdv.territory_id,
-            kind=KINDS[change],
-            rdv_id=rdv.pk,
-        )
+    sms_usagers(rdv, change)
 
 
 @shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

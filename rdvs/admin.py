@@ -5,9 +5,10 @@ from rdvs.payloads import rdv_payload
 from territories.admin_changes import RecordedChangesAdmin
 
 
-class ReadOnlyRdvAgentMixin:
+class ReadOnlyMixin:
     """RdvAgent rows copy their RDV's times and status: only rdvs.services writes them
-    (otherwise the overlap constraint would check stale copies)."""
+    (otherwise the overlap constraint would check stale copies). Reminder rows are the
+    proof a reminder left or is leaving: deleting one would send it again."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -19,7 +20,7 @@ class ReadOnlyRdvAgentMixin:
         return False
 
 
-class RdvAgentInline(ReadOnlyRdvAgentMixin, admin.TabularInline):
+class RdvAgentInline(ReadOnlyMixin, admin.TabularInline):
     model = RdvAgent
     extra = 0
     fields = ["agent", "starts_at", "ends_at", "holds_time"]
@@ -70,7 +71,7 @@ class RdvAdmin(RecordedChangesAdmin, admin.ModelAdmin):
 
 
 @admin.register(RdvAgent)
-class RdvAgentAdmin(ReadOnlyRdvAgentMixin, admin.ModelAdmin):
+class RdvAgentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["agent", "rdv", "starts_at", "holds_time"]
     list_filter = ["rdv__territory", "holds_time"]
     search_fields = ["agent__email", "agent__last_name"]
@@ -78,20 +79,9 @@ class RdvAgentAdmin(ReadOnlyRdvAgentMixin, admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """Reminders claimed by the reminder task: read only (a row is the proof the
-    reminder left, or is leaving; deleting it would send it again)."""
+class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     list_display = ["rdv", "channel", "starts_at", "claimed_at", "started_at"]
     list_filter = ["channel", "rdv__territory"]
     list_select_related = ["rdv", "rdv__motif"]
     raw_id_fields = ["rdv"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import formats, timezone
 
 from notifications.models import MessageKind
+from notifications.sending import send_logged_mail, send_logged_sms
 from rdvs.models import Rdv
 from rdvs.tokens import rdv_url
 from user_records.models import UserRecord
@@ -49,3 +50,31 @@ def sms_text(rdv: Rdv, change: str) -> str:
         return f"Rappel : RDV {rdv.motif.name} le {when}, {place}. Infos et annulation : {url}"
     verb = "déplacé au" if change == "moved" else "confirmé le"
     return f"RDV {rdv.motif.name} {verb} {when}, {place}. Infos et annulation : {url}"
+
+
+def mail_usagers(rdv: Rdv, change: str, template_prefix: str) -> None:
+    """One mail per usager who accepts mail, logged, replying to the organisation."""
+    url = rdv_url(rdv)
+    for user_record in by_mail(rdv):
+        send_logged_mail(
+            template_prefix,
+            {"rdv": rdv, "change": change, "url": url, "user_record": user_record},
+            user_record.email,
+            territory_id=rdv.territory_id,
+            kind=KINDS[change],
+            rdv_id=rdv.pk,
+            reply_to=[rdv.organisation.email] if rdv.organisation.email else None,
+        )
+
+
+def sms_usagers(rdv: Rdv, change: str) -> None:
+    """One SMS per usager who accepts SMS, logged."""
+    text = sms_text(rdv, change)
+    for user_record in by_sms(rdv):
+        send_logged_sms(
+            user_record.phone,
+            text,
+            territory_id=rdv.territory_id,
+            kind=KINDS[change],
+            rdv_id=rdv.pk,
+        )

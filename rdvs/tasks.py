@@ -7,9 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from config.mail import send_templated_mail
-from notifications.sending import send_logged_mail, send_logged_sms
 from rdvs.models import Rdv, RdvAgent, RdvStatus
-from rdvs.notices import KINDS, by_mail, by_sms, rdv_for_notice, sms_text
+from rdvs.notices import mail_usagers, rdv_for_notice, sms_usagers
 from rdvs.reminders import (
     BATCH_SIZE,
     CHANNELS,
@@ -18,12 +17,13 @@ from rdvs.reminders import (
     lost_reminders,
     start_sending,
 )
-from rdvs.tokens import rdv_url
 from territories.tasks import CrossTerritoryTask, TerritoryTask
 
 # Every task here but the sweep works on one RDV, inside its territory's scope.
 ON_ONE_RDV = {"base": TerritoryTask, "territory_from": (Rdv, "rdv_pk")}
 SMS_ERRORS = (OSError, requests.RequestException)
+# The usager's mail when an agent moved or cancelled the RDV, and the reminder.
+NOTICE = "rdvs/mail/usager_notice"
 
 
 @shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -48,38 +48,12 @@ def send_arrival_mail(rdv_pk: int, agent_pk: int) -> None:
     send_templated_mail("rdvs/mail/usager_arrived", context, [link.agent.email])
 
 
-def _mail_usagers(rdv: Rdv, change: str) -> None:
-    url = rdv_url(rdv)
-    for user_record in by_mail(rdv):
-        send_logged_mail(
-            "rdvs/mail/usager_notice",
-            {"rdv": rdv, "change": change, "url": url, "user_record": user_record},
-            user_record.email,
-            territory_id=rdv.territory_id,
-            kind=KINDS[change],
-            rdv_id=rdv.pk,
-            reply_to=[rdv.organisation.email] if rdv.organisation.email else None,
-        )
-
-
-def _sms_usagers(rdv: Rdv, change: str) -> None:
-    text = sms_text(rdv, change)
-    for user_record in by_sms(rdv):
-        send_logged_sms(
-            user_record.phone,
-            text,
-            territory_id=rdv.territory_id,
-            kind=KINDS[change],
-            rdv_id=rdv.pk,
-        )
-
-
 @shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_usager_mails(rdv_pk: int, change: str) -> None:
     """An agent moved or cancelled the RDV: its usagers are told by mail."""
     rdv = rdv_for_notice(rdv_pk)
     if rdv is not None:
-        _mail_usagers(rdv, change)
+        mail_usagers(rdv, change, NOTICE)
 
 
 @shared_task(**ON_ONE_RDV, autoretry_for=SMS_ERRORS, retry_backoff=True, max_retries=5)
@@ -87,7 +61,7 @@ def send_usager_sms(rdv_pk: int, change: str) -> None:
     """An agent moved or cancelled the RDV: its usagers are told by SMS."""
     rdv = rdv_for_notice(rdv_pk)
     if rdv is not None:
-        _sms_usagers(rdv, change)
+        sms_usagers(rdv, change)
 
 
 @shared_task(base=CrossTerritoryTask)
@@ -120,9 +94,9 @@ def send_reminder(rdv_pk: int, reminder_pk: int) -> None:
         return  # cancelled or moved since it was claimed
     try:
         if reminder.channel == "email":
-            _mail_usagers(rdv, "reminder")
+            mail_usagers(rdv, "reminder", NOTICE)
         else:
-            _sms_usagers(rdv, "reminder")
+            sms_usagers(rdv, "reminder")
     except SMS_ERRORS:
         give_back(reminder)
         raise
