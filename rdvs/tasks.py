@@ -21,7 +21,9 @@ from territories.tasks import CrossTerritoryTask, TerritoryTask
 
 # Every task here but the sweep works on one RDV, inside its territory's scope.
 ON_ONE_RDV = {"base": TerritoryTask, "territory_from": (Rdv, "rdv_pk")}
-SMS_ERRORS = (OSError, requests.RequestException)
+# Errors after which the same message may well leave a little later (anymail's API
+# errors are requests' too).
+SEND_ERRORS = (OSError, requests.RequestException)
 # The usager's mail when an agent moved or cancelled the RDV, and the reminder.
 NOTICE = "rdvs/mail/usager_notice"
 
@@ -48,7 +50,7 @@ def send_arrival_mail(rdv_pk: int, agent_pk: int) -> None:
     send_templated_mail("rdvs/mail/usager_arrived", context, [link.agent.email])
 
 
-@shared_task(**ON_ONE_RDV, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(**ON_ONE_RDV, autoretry_for=SEND_ERRORS, retry_backoff=True, max_retries=5)
 def send_usager_mails(rdv_pk: int, change: str) -> None:
     """An agent moved or cancelled the RDV: its usagers are told by mail."""
     rdv = rdv_for_notice(rdv_pk)
@@ -56,7 +58,7 @@ def send_usager_mails(rdv_pk: int, change: str) -> None:
         mail_usagers(rdv, change, NOTICE)
 
 
-@shared_task(**ON_ONE_RDV, autoretry_for=SMS_ERRORS, retry_backoff=True, max_retries=5)
+@shared_task(**ON_ONE_RDV, autoretry_for=SEND_ERRORS, retry_backoff=True, max_retries=5)
 def send_usager_sms(rdv_pk: int, change: str) -> None:
     """An agent moved or cancelled the RDV: its usagers are told by SMS."""
     rdv = rdv_for_notice(rdv_pk)
@@ -84,8 +86,9 @@ def send_due_reminders() -> int:
     return claimed
 
 
-@shared_task(**ON_ONE_RDV, autoretry_for=SMS_ERRORS, retry_backoff=True, max_retries=5)
+@shared_task(**ON_ONE_RDV, autoretry_for=SEND_ERRORS, retry_backoff=True, max_retries=5)
 def send_reminder(rdv_pk: int, reminder_pk: int) -> None:
+    """Send one claimed reminder, unless another task started it or the RDV changed."""
     reminder = start_sending(reminder_pk)
     if reminder is None:
         return  # another task has it
@@ -97,6 +100,6 @@ def send_reminder(rdv_pk: int, reminder_pk: int) -> None:
             mail_usagers(rdv, "reminder", NOTICE)
         else:
             sms_usagers(rdv, "reminder")
-    except SMS_ERRORS:
+    except SEND_ERRORS:
         give_back(reminder)
         raise
