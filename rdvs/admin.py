@@ -80,8 +80,8 @@ class RdvAgentAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyMixin, admin.ModelAdmin):
-
     list_display = ["rdv", "channel", "starts_at", "claimed_at", "started_at"]
     list_filter = ["channel", "rdv__territory"]
+    search_fields = ["=rdv__id", "rdv__motif__name"]
     list_select_related = ["rdv", "rdv__motif"]
     raw_id_fields = ["rdv"]

@@ -200,8 +200,16 @@ def build_user_record_form(
         fields = [f for f in fields if f.custom is not None or f.name in wanted]
     if booking:
         fields = [f for f in fields if f.custom is None or f.custom.asked_in_booking]
+    # How the usager wants to be told is asked when an agent edits a record: the creation
+    # form stays exactly the fields the territory configured (new records accept both).
+    notifications = not booking and record is not None
     return UserRecordForm(
-        data, territory=territory, fields=fields, record=record, notifications=not booking, **kwargs
+        data,
+        territory=territory,
+        fields=fields,
+        record=record,
+        notifications=notifications,
+        **kwargs,
     )
 
 
