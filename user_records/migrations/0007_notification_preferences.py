@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('user_records', '0005_known_where_their_rdvs_are'),
+        ('user_records', '0006_duplicates_and_retention'),
     ]
 
     operations = [
