@@ -45,6 +45,8 @@ BOOKINGS_PER_ADDRESS = Limit("booking.address", "10/h")
 BOOKINGS_PER_PHONE = Limit("booking.phone", "4/d")
 BOOKINGS_PER_EMAIL = Limit("booking.email", "6/d")
 BOOKINGS_PER_MOTIF = Limit("booking.motif", "60/h")
+# Calls of the partner API, per token (every method counts).
+API_PER_TOKEN = Limit("api.token", "600/m")
 
 BOOKING_REFUSALS = {
     BOOKINGS_PER_ADDRESS: (

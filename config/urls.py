@@ -20,6 +20,7 @@ territory_sections = [
     path("organisations/", include("organisations.urls")),
     path("rdv/", include("rdvs.urls")),
     path("plages/", include("availability.urls")),
+    path("api/", include("api.urls")),  # the agent's own API tokens
 ]
 
 urlpatterns = [
@@ -41,6 +42,7 @@ urlpatterns = [
         notification_views.brevo_tracking,
         name="anymail_brevo_tracking",
     ),
+    path("api/v1/", include("api.urls_v1")),
     path("admin/", admin.site.urls),
     path("dev/outbox/", outbox.outbox_list, name="dev_outbox"),
     path("dev/outbox/<str:name>/", outbox.outbox_detail, name="dev_outbox_detail"),

@@ -9,6 +9,8 @@ from django_scopes import scopes_disabled
 from factory.django import DjangoModelFactory as BaseModelFactory
 
 from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
+from api.models import TOKEN_PREFIX, ApiToken
+from api.models import hash_token as api_hash_token
 from availability.models import Absence, AvailabilityRange
 from motifs.models import Motif
 from rdv_settings.models import RdvSettings
@@ -335,3 +337,25 @@ class DeliveryFactory(DjangoModelFactory):
     webhook_id = factory.LazyFunction(signing.generate_webhook_id)
     next_attempt_at = factory.LazyFunction(timezone.now)
     dispatched_at = factory.LazyFunction(timezone.now)
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """A personal API token; its raw value is `token.raw` (only the digest is stored)."""
+
+    class Meta:
+        model = ApiToken
+        skip_postgeneration_save = True
+
+    territory = factory.SubFactory(TerritoryFactory)
+    agent = factory.SubFactory(AgentFactory)
+    name = factory.Sequence(lambda n: f"Logiciel {n}")
+    token_hash = ""
+    hint = ""
+
+    @factory.post_generation
+    def raw(self, create, extracted, **kwargs):
+        self.raw = extracted or f"{TOKEN_PREFIX}jeton-de-test-{self.pk}"
+        self.token_hash = api_hash_token(self.raw)
+        self.hint = self.raw[-4:]
+        if create:
+            self.save(update_fields=["token_hash", "hint"])

@@ -89,6 +89,7 @@ AUDIT_ONLY = frozenset(
         "webhook_endpoint.pinged",
         "webhook_endpoint.failed_deliveries_resent",
         "webhook_delivery.resent",
+        "webhook_endpoint.backfill_requested",
     }
 )
 

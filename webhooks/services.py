@@ -48,15 +48,21 @@ def _lock(endpoint: Endpoint) -> Endpoint:
 
 @transaction.atomic
 def create_endpoint(
-    territory: Territory, values: dict[str, Any], *, organisations, acting_agent
+    territory: Territory,
+    values: dict[str, Any],
+    *,
+    organisations,
+    acting_agent,
+    secret: str | None = None,
 ) -> Endpoint:
     """`values`: url, description, format, event_types, legacy_signature (as the form
-    cleans them)."""
+    cleans them). `secret`: the partner's own (the partner API lets a consumer bring the
+    secret it already verifies with), else a new one."""
     # Lock the territory so that two simultaneous creations cannot both pass the limit.
     Territory.objects.select_for_update().get(pk=territory.pk)
     if endpoint_limit_reached(territory):
         raise ServiceError(LIMIT_MESSAGE)
-    endpoint = Endpoint(territory=territory, secret=signing.generate_secret())
+    endpoint = Endpoint(territory=territory, secret=secret or signing.generate_secret())
     _set_values(endpoint, values)
     endpoint.save()
     endpoint.organisations.set(organisations)

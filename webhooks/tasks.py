@@ -5,12 +5,14 @@ from django.utils import timezone
 
 from territories.tasks import CrossTerritoryTask
 from webhooks import sending
+from webhooks.backfill import send_backfill_batch  # noqa: F401  (registered for the worker)
 from webhooks.models import DeliveryStatus, Event
 
 EVENT_RETENTION = timedelta(days=30)
 
 # deliver_webhook, the task that sends one delivery, is defined in webhooks.sending,
-# beside the code that queues it again: no import circle between the two modules.
+# beside the code that queues it again: no import circle between the two modules. The
+# same goes for send_backfill_batch (webhooks.backfill), imported here for the worker.
 
 
 @shared_task(base=CrossTerritoryTask)
