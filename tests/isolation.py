@@ -6,6 +6,11 @@ A tenant URL carries `territory_pk`; every other keyword must be known to
 OBJECT_KWARGS (how to make an object of the target territory for it), so a new
 kind of object cannot slip through unexamined. URLs without `territory_pk` must be
 listed in PUBLIC_URLS with the reason they are not tenant-scoped.
+
+The partner API (API_PREFIX) carries no territory in its URLs: the token names it.
+`crawl_api` calls every API route with this territory's objects and a token of another
+territory, with every method: each must answer 404 (405 for a method the route does
+not take), never touch the object. Its few public routes are in API_PUBLIC_URLS.
 """
 
 from __future__ import annotations
@@ -48,6 +53,15 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "delivery_pk": lambda territory: (
         factories.DeliveryFactory(endpoint=factories.EndpointFactory(territory=territory)).pk
     ),
+    "token_pk": lambda territory: factories.ApiTokenFactory(territory=territory).pk,
+}
+
+API_PREFIX = "api/v1/"
+# API routes that are not tenant-scoped, and why.
+API_PUBLIC_URLS: dict[str, str] = {
+    "api_v1:schema": "the OpenAPI document: describes the API, holds no data",
+    "api_v1:docs": "Swagger UI page reading the OpenAPI document",
+    "api_v1:unknown": "any other path under /api/v1/: a JSON 404",
 }
 
 # URL names (namespace:name) that are not tenant-scoped, and why.
@@ -120,6 +134,8 @@ def crawl(client, target_territory, own_territory) -> list[str]:
     objects: dict[str, object] = {}
     for route in iter_routes():
         kwargs = route.kwargs
+        if route.route.startswith(API_PREFIX):
+            continue  # crawl_api
         if "territory_pk" not in kwargs:
             if route.name not in PUBLIC_URLS:
                 failures.append(
@@ -150,4 +166,46 @@ def crawl(client, target_territory, own_territory) -> list[str]:
                 statuses.append(status)
             if any(s not in (404, 405) for s in statuses) or 404 not in statuses:
                 failures.append(f"{url} ({route.name}): GET/POST answered {statuses}")
+    return failures
+
+
+API_METHODS = ("get", "post", "patch", "delete")
+
+
+def crawl_api(client, raw_token: str, target_territory) -> list[str]:
+    """Return the failures: API routes that answered a token of another territory with
+    something other than 404/405 for an object of `target_territory`. Routes without an
+    object (the lists) answer with the token's own territory, never 5xx."""
+    failures: list[str] = []
+    objects: dict[str, object] = {}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw_token}"}
+    for route in iter_routes():
+        if not route.route.startswith(API_PREFIX) or route.name in API_PUBLIC_URLS:
+            continue
+        unknown = [k for k in route.kwargs if k not in OBJECT_KWARGS]
+        if unknown:
+            failures.append(f"{route.route}: unknown URL keywords {unknown}, add to OBJECT_KWARGS")
+            continue
+        for key in route.kwargs:
+            if key not in objects:
+                objects[key] = OBJECT_KWARGS[key](target_territory)
+        url = route.url(objects)
+        statuses = []
+        for method in API_METHODS:
+            try:
+                response = client.generic(
+                    method.upper(), url, data="{}", content_type="application/json", **headers
+                )
+                status = response.status_code
+                if not response["Content-Type"].startswith("application/json") and status != 204:
+                    status = f"{status} (not JSON)"
+            except Exception as exc:  # noqa: BLE001  a crash is a finding, not a test error
+                status = f"exception {type(exc).__name__}: {exc}"
+            statuses.append(status)
+        if route.kwargs:
+            leaked = any(s not in (404, 405) for s in statuses) or 404 not in statuses
+        else:
+            leaked = any(not isinstance(s, int) or s >= 500 for s in statuses)
+        if leaked:
+            failures.append(f"{url} ({route.name}): {'/'.join(API_METHODS)} answered {statuses}")
     return failures

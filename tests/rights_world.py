@@ -25,6 +25,7 @@ from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
     AgentServiceFactory,
+    ApiTokenFactory,
     AvailabilityRangeFactory,
     OrganisationFactory,
     ServiceFactory,
@@ -53,6 +54,7 @@ class World:
     social: Service
     pmi: Service
     people: dict[str, Agent]
+    other_territory: Territory  # the outsider's
 
     def __getattr__(self, name: str) -> Agent:
         try:
@@ -87,6 +89,13 @@ class World:
     def absence(self, agent=None):
         return AbsenceFactory(territory=self.territory, agent=agent or self.intervenant)
 
+    def api_token(self, person: str) -> str:
+        """A personal API token of `person` (the raw value), in their territory: the
+        Drôme, the Ardèche for the outsider. The intervenant's dates from an earlier
+        level (they cannot make one now)."""
+        territory = self.other_territory if person == "outsider" else self.territory
+        return ApiTokenFactory(territory=territory, agent=self.people[person]).raw
+
 
 def _agent(territory, name, organisation, level, service):
     agent = AgentFactory(email=f"{name.replace('_', '-')}@exemple.fr", first_name=name)
@@ -120,7 +129,7 @@ def world(territory, organisation, service, other_territory) -> World:
         "outsider": outsider,
     }
     assert set(people) == set(PEOPLE)
-    return World(territory, valence, romans, service, pmi, people)
+    return World(territory, valence, romans, service, pmi, people, other_territory)
 
 
 def can_log_in(client, agent) -> bool:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from tests import isolation
 from tests.factories import (
     PASSWORD,
+    ApiTokenFactory,
     DeliveryFactory,
     DuplicatePairFactory,
     EndpointFactory,
@@ -38,6 +39,7 @@ AGENDA_ROW = (OK, OK, 404, 404, 404, 404, 404)  # the intervenant's range or abs
 USER_RECORD = (OK, OK, OK, OK, 404, 404, 404)  # known in Valence
 # Erasing a usager known in Valence: the admins only; those who do not see it, 404.
 USER_RECORD_ERASURE = (OK, OK, 403, 403, 404, 404, 404)
+OWN_TOKEN = (OK, 404, 404, 404, 404, 404, 404)  # the territory admin's API token: theirs only
 
 EXPECTED: dict[str, tuple] = {
     "territories:dashboard": CONFIGURATION,
@@ -118,6 +120,9 @@ EXPECTED: dict[str, tuple] = {
     "availability:absence_create": DAILY_SCREEN,
     "availability:absence_update": AGENDA_ROW,
     "availability:absence_delete": AGENDA_ROW,
+    # The agent's own API tokens
+    "api:token_list": DAILY_SCREEN,
+    "api:token_revoke": OWN_TOKEN,
 }
 
 
@@ -140,6 +145,7 @@ def _objects(world) -> dict:
         "duplicate_pair_pk": DuplicatePairFactory(
             territory=territory, first=world.record(), second=world.record()
         ).pk,
+        "token_pk": ApiTokenFactory(territory=territory, agent=world.territory_admin).pk,
     }
     for key, make in isolation.OBJECT_KWARGS.items():
         objects.setdefault(key, make(territory))
@@ -189,6 +195,71 @@ def test_every_url_answers_each_caller_as_the_rights_say(client, world):
             if got != expected:
                 failures.append(f"{person} {route.name} {url}: {got}, expected {expected}")
         client.logout()
+    assert failures == []
+
+
+# The partner API: the token's agent, with the same rights (tests/rights_world.py). The
+# intervenant's token (from an earlier level) enters nothing: 403; the outsider's token
+# is of the Ardèche: the Drôme's objects are not found, its lists are the Ardèche's.
+LIST = (OK, OK, OK, OK, OK, 403, OK)
+API_ORGANISATION = (OK, OK, OK, OK, 404, 403, 404)  # Valence
+API_WEBHOOKS = (OK, 403, 403, 403, 404, 403, 404)  # Valence's; configuration
+API_RDV = (OK, OK, OK, 404, 404, 403, 404)
+API_AGENDA_ROW = (OK, OK, 404, 404, 404, 403, 404)
+API_USER_RECORD = (OK, OK, OK, OK, 404, 403, 404)
+
+# route name -> (method, outcomes)
+API_EXPECTED: dict[str, tuple[str, tuple]] = {
+    "api_v1:organisation_list": ("get", LIST),
+    "api_v1:organisation_detail": ("get", API_ORGANISATION),
+    "api_v1:motif_list": ("get", API_ORGANISATION),
+    "api_v1:rdv_list": ("get", API_ORGANISATION),
+    "api_v1:endpoint_list": ("get", API_WEBHOOKS),
+    "api_v1:endpoint_detail": ("patch", API_WEBHOOKS),
+    "api_v1:rdv_detail": ("get", API_RDV),
+    "api_v1:rdv_cancel": ("post", API_RDV),
+    "api_v1:user_list": ("get", LIST),
+    "api_v1:user_detail": ("get", API_USER_RECORD),
+    "api_v1:absence_list": ("get", LIST),
+    "api_v1:absence_detail": ("get", API_AGENDA_ROW),
+    "api_v1:plage_ouverture_list": ("get", LIST),
+}
+
+
+def test_every_api_route_answers_each_token_as_the_rights_say(client, world):
+    objects = _objects(world)
+    endpoint = EndpointFactory(territory=world.territory)
+    endpoint.organisations.set([world.valence])
+    objects["endpoint_pk"] = endpoint.pk
+    routes = [
+        route
+        for route in isolation.iter_routes()
+        if route.route.startswith(isolation.API_PREFIX)
+        and route.name not in isolation.API_PUBLIC_URLS
+    ]
+    unlisted = sorted({route.name for route in routes} - set(API_EXPECTED))
+    assert unlisted == [], f"add these API routes to API_EXPECTED: {unlisted}"
+    assert not set(API_EXPECTED) - {route.name for route in routes}, "a gone API route"
+
+    order = sorted(range(len(PEOPLE)), key=lambda i: PEOPLE[i] == "territory_admin")
+    failures = []
+    for index in order:
+        person = PEOPLE[index]
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world.api_token(person)}"}
+        for route in routes:
+            method, outcomes = API_EXPECTED[route.name]
+            url = route.url(objects)
+            response = client.generic(
+                method.upper(), url, data="{}", content_type="application/json", **headers
+            )
+            status = response.status_code
+            got = status if status in (403, 404) or status >= 500 else OK
+            if status not in (200, 201, 204, 403, 404):
+                got = status
+            if got != outcomes[index]:
+                failures.append(
+                    f"{person} {method} {route.name} {url}: {got}, expected {outcomes[index]}"
+                )
     assert failures == []
 
 
