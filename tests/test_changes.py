@@ -20,6 +20,7 @@ import pytest
 from django.utils import timezone
 
 from agents import services as agents
+from api import services as api
 from availability import services as availability
 from availability.models import Absence, AvailabilityRange
 from availability.slots import PARIS
@@ -35,6 +36,7 @@ from tests.factories import (
     AbsenceFactory,
     AgentFactory,
     AgentServiceFactory,
+    ApiTokenFactory,
     AvailabilityRangeFactory,
     CustomFieldFactory,
     DeliveryFactory,
@@ -48,6 +50,7 @@ from tests.factories import (
 from tests.webhook_receiver import receiver  # noqa: F401  (the test ping's target)
 from user_records import services as user_records
 from webhooks import services as webhooks
+from webhooks.backfill import request_backfill
 from webhooks.models import DeliveryStatus, Event
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
@@ -568,6 +571,26 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
             given=lambda w: DeliveryFactory(endpoint=w.endpoint(), status=DeliveryStatus.FAILED),
             call=lambda w, delivery: webhooks.resend_delivery(delivery, acting_agent=w.admin),
             records=("webhook_delivery.resent",),
+        )
+    ],
+    ("webhooks.backfill", "request_backfill"): [
+        Case(
+            given=World.endpoint,
+            call=lambda w, endpoint: request_backfill(endpoint, acting_agent=w.admin),
+            records=("webhook_endpoint.backfill_requested",),
+        )
+    ],
+    ("api.services", "create_token"): [
+        Case(
+            call=lambda w, _: api.create_token(w.territory, "Logiciel", acting_agent=w.basic),
+            records=("api_token.created",),
+        )
+    ],
+    ("api.services", "revoke_token"): [
+        Case(
+            given=lambda w: ApiTokenFactory(territory=w.territory, agent=w.basic),
+            call=lambda w, token: api.revoke_token(token, acting_agent=w.basic),
+            records=("api_token.revoked",),
         )
     ],
     ("webhooks.services", "resend_failed_since"): [
