@@ -19,14 +19,22 @@ def _tokens(request):
     return ApiToken.objects.filter(territory=request.territory, agent=request.user)
 
 
+NEW_TOKEN_KEY = "api_new_token"  # noqa: S105  (a session key)
+
+
 class TokenListView(permissions.MemberRequiredMixin, View):
-    """GET: the agent's tokens and the creation form; POST: create one and show it once
-    (rendered, not redirected: the token goes in no URL, session or log)."""
+    """GET: the agent's tokens and the creation form; POST: create one, then show it once
+    on the list it redirects to (as the webhooks page shows a new secret: kept in the
+    session until that page is shown, never in a URL or a log)."""
 
     template_name = "api/token_list.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render(TokenForm())
+        created = request.session.pop(NEW_TOKEN_KEY, None)
+        token = created and _tokens(request).filter(pk=created["token"]).first()
+        if token is None:
+            return self.render(TokenForm())
+        return self.render(TokenForm(), created=token, raw_token=created["raw"])
 
     def post(self, request, *args, **kwargs):
         form = TokenForm(request.POST)
@@ -35,7 +43,8 @@ class TokenListView(permissions.MemberRequiredMixin, View):
         token, raw = services.create_token(
             request.territory, form.cleaned_data["name"], acting_agent=request.user
         )
-        return self.render(TokenForm(), created=token, raw_token=raw)
+        request.session[NEW_TOKEN_KEY] = {"token": token.pk, "raw": raw}
+        return redirect("api:token_list", territory_pk=request.territory.pk)
 
     def render(self, form, **context):
         base_url = request_base(self.request)

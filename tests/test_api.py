@@ -69,7 +69,7 @@ class Partner:
 def create_token_on_page(client, territory, name="rdv-insertion") -> str:
     """What the agent does: their token page, the form, the token shown once."""
     url = reverse("api:token_list", kwargs={"territory_pk": territory.pk})
-    page = client.post(url, {"name": name}).content.decode()
+    page = client.post(url, {"name": name}, follow=True).content.decode()
     start = page.index('<code id="raw-token">') + len('<code id="raw-token">')
     return page[start : page.index("</code>", start)]
 
