@@ -92,7 +92,7 @@ def test_trigger_sends_every_subscribed_object_to_that_endpoint_only(
         assert Event.objects.filter(type="user_record.created").count() == 6
 
 
-def test_trigger_on_update_and_a_disabled_endpoint_stops_the_chain(
+def test_trigger_on_update_batches_back_pressure_and_a_disabled_endpoint(
     db,
     client,
     admin_agent,
@@ -100,9 +100,10 @@ def test_trigger_on_update_and_a_disabled_endpoint_stops_the_chain(
     organisation,
     small_batches,
     django_capture_on_commit_callbacks,
+    monkeypatch,
 ):
-    """Without a worker: the first batch is queued on commit; a disabled endpoint sends
-    nothing more."""
+    """Without a worker: the first batch is queued on commit, each batch says where the
+    next starts, a receiver that lags holds the chain back, a disabled endpoint stops it."""
     with scopes_disabled():
         UserRecordFactory.create_batch(3, territory=territory, organisations=[organisation])
         endpoint = EndpointFactory(
@@ -122,6 +123,11 @@ def test_trigger_on_update_and_a_disabled_endpoint_stops_the_chain(
         assert following is not None and following[0] == 0  # a full batch: more to come
         assert Delivery.objects.filter(endpoint=endpoint).count() == 2
         assert backfill.send_batch(endpoint, *following) is None  # the last one
+        assert Delivery.objects.filter(endpoint=endpoint).count() == 3
+        # Back-pressure: while the endpoint has MAX_PENDING deliveries waiting, the batch
+        # waits (queued again later) and writes nothing.
+        monkeypatch.setattr(backfill, "MAX_PENDING", 3)
+        assert backfill.send_backfill_batch.run(endpoint.pk, 0, 0) == 0
         assert Delivery.objects.filter(endpoint=endpoint).count() == 3
         endpoint.enabled = False
         endpoint.save(update_fields=["enabled"])

@@ -10,7 +10,9 @@ Celery task that sends one batch (BATCH_SIZE objects of one kind, read by primar
 from where the previous batch ended) and queues the next batch once its own has
 committed. No task holds more than one batch in memory, none runs for long, and a
 worker that dies loses at most the batch it was writing (its transaction rolls back,
-the sweeper has nothing half-written to send).
+the sweeper has nothing half-written to send). While the endpoint still has MAX_PENDING
+deliveries waiting, the next batch waits too: the outbox never holds much more than
+that for one backfill, whatever the receiver's pace.
 
 What an object is, how its payload is built and which organisations it belongs to is
 known by the apps above this one (`webhooks` imports none of them): they register a
@@ -32,13 +34,18 @@ from territories.changes import record_change
 from territories.tasks import TerritoryTask
 from webhooks.event_types import KNOWN_TYPES, subscription_keys
 from webhooks.events import new_delivery
-from webhooks.models import Delivery, Endpoint, Event
+from webhooks.models import Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.payloads import endpoint_payload
 from webhooks.sending import enqueue
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# Back-pressure: while this many deliveries of the endpoint are still pending, the next
+# batch waits (PAUSE seconds, then looks again). Without it the chain would outrun the
+# sending and pile a million tasks into the broker for a slow or failing receiver.
+MAX_PENDING = 4 * BATCH_SIZE
+PAUSE = 10
 BACKFILL_REQUESTED = "webhook_endpoint.backfill_requested"
 
 
@@ -150,6 +157,10 @@ def send_backfill_batch(endpoint_pk: int, source_index: int, after_pk: int) -> i
     endpoint = Endpoint.objects.filter(pk=endpoint_pk, enabled=True).first()
     if endpoint is None:
         return None
+    pending = endpoint.deliveries.filter(status=DeliveryStatus.PENDING)[:MAX_PENDING].count()
+    if pending >= MAX_PENDING:
+        send_backfill_batch.apply_async((endpoint_pk, source_index, after_pk), countdown=PAUSE)
+        return after_pk
     following = send_batch(endpoint, source_index, after_pk)
     if following is None:
         logger.info("Backfill of endpoint %s sent", endpoint_pk)
