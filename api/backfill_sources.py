@@ -4,13 +4,16 @@ them knows none. Each payload is the one the app's own services send."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+
 from agents.invitations import territory_agents
 from agents.payloads import agent_organisation_ids, agent_payload
 from availability.models import Absence, AvailabilityRange
 from availability.payloads import absence_payload, availability_range_payload
 from motifs.models import Motif
 from motifs.payloads import motif_payload
-from rdvs.models import Rdv
+from rdv_settings.queries import settings_for
+from rdvs.models import Rdv, RdvAgent
 from rdvs.payloads import rdv_payload
 from territories.models import Organisation, Territory
 from territories.payloads import organisation_payload
@@ -18,6 +21,13 @@ from user_records.models import UserRecord
 from user_records.payloads import user_record_payload
 from user_records.queries import SEARCH_TEXTS
 from webhooks.backfill import Source, register_source
+
+
+def _context_enabled(territory) -> bool:
+    """The territory's RDV setting, read once per batch (on the batch's territory object)."""
+    if not hasattr(territory, "_backfill_context_enabled"):
+        territory._backfill_context_enabled = settings_for(territory).context_enabled
+    return territory._backfill_context_enabled
 
 
 def _organisation(payload: dict) -> list[int]:
@@ -62,9 +72,14 @@ SOURCES = [
         "rdv.created",
         rows=lambda territory_id: Rdv.objects.filter(territory_id=territory_id),
         in_organisations="organisation__in",
-        payload=lambda rdv, territory: rdv_payload(rdv),
+        payload=lambda rdv, territory: rdv_payload(
+            rdv, context_enabled=_context_enabled(territory)
+        ),
         organisation_ids=_organisation,
-        prepare=lambda rows: rows.select_related("territory", "motif"),
+        prepare=lambda rows: rows.select_related("territory", "motif").prefetch_related(
+            Prefetch("agent_links", queryset=RdvAgent.objects.select_related("agent")),
+            Prefetch("user_records", queryset=UserRecord.objects.defer(*SEARCH_TEXTS)),
+        ),
     ),
     Source(
         "availability_range.created",
