@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -10,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from territories.errors import Conflict, ServiceError
+
+logger = logging.getLogger(__name__)
 
 NOT_FOUND = "Introuvable : cet objet n'existe pas ou vous n'y avez pas accès."
 FORBIDDEN = "Vous n'avez pas le droit de faire cela."
@@ -21,6 +25,7 @@ INVALID = "Les données envoyées ne sont pas valides."
 JUNK = "Le corps de la requête n'est pas du JSON valide."
 METHOD = "Méthode HTTP non acceptée ici."
 MEDIA = "Envoyez du JSON (en-tête « Content-Type: application/json »)."
+INTERNAL = "Erreur interne : elle est enregistrée, réessayez plus tard."
 THROTTLED = "Trop de requêtes avec ce jeton : réessayez dans une minute."
 
 # DRF's own sentences, replaced by ours (its French translations are not all French).
@@ -46,7 +51,9 @@ def handle_exception(exc, context):
         return Response(body, status=code)
     response = exception_handler(exc, context)
     if response is None:
-        return None  # a bug: let it surface (500, logged) rather than hide it
+        # A bug: logged with its traceback, and the partner still reads JSON.
+        logger.error("API: unexpected error", exc_info=exc)
+        return Response({"error": INTERNAL}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {"error": INVALID, "errors": detail}

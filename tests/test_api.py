@@ -174,6 +174,13 @@ def test_junk_json_and_wrong_types_get_a_french_400(partner, organisation):
     assert (
         bad_date.status_code == 400 and "ISO 8601" in bad_date.json()["errors"]["starts_after"][0]
     )
+    for edge in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"):
+        far = partner.get(f"/organisations/{organisation.pk}/rdvs", starts_before=edge)
+        assert far.status_code == 400, edge
+        rdv = partner.post(f"/organisations/{organisation.pk}/rdvs", {"starts_at": edge})
+        assert rdv.status_code == 400 and "ISO 8601" in rdv.json()["errors"]["starts_at"][0]
+        absence = partner.post("/absences", {"starts_at": edge, "ends_at": edge})
+        assert absence.status_code == 400, edge
     bad_rdv = partner.post(f"/organisations/{organisation.pk}/rdvs", {"starts_at": 12})
     assert bad_rdv.status_code == 400 and "ISO 8601" in bad_rdv.json()["errors"]["starts_at"][0]
 

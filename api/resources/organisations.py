@@ -19,12 +19,15 @@ from api.serializers import MotifSerializer, OrganisationSerializer, RdvInput, R
 from motifs.models import Motif
 from rdv_settings.queries import settings_for
 from rdvs import services as rdv_services
-from rdvs.forms import RdvForm
+from rdvs.forms import FIRST_AGENDA_DAY, LAST_AGENDA_DAY, RdvForm
 from rdvs.models import Rdv, RdvStatus
 from rdvs.queries import with_details
 from territories import permissions
 
-BAD_DATETIME = "Date et heure attendues au format ISO 8601, par exemple 2026-12-01T09:30:00+01:00."
+BAD_DATETIME = (
+    "Date et heure attendues au format ISO 8601 (entre 1900 et 2999), par exemple "
+    "2026-12-01T09:30:00+01:00."
+)
 BAD_STATUS = "Statut inconnu : {}. Statuts possibles : " + ", ".join(RdvStatus.values) + "."
 PAGE = OpenApiParameter("page", int, description="Page (100 éléments par page).")
 
@@ -85,13 +88,22 @@ def _datetime(request, name: str) -> datetime | None:
     value = request.query_params.get(name)
     if not value:
         return None
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
+    parsed = _parsed(value)
     if parsed is None:
         raise ValidationError({name: [BAD_DATETIME]})
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return parsed
+
+
+def _parsed(value) -> datetime | None:
+    """An ISO 8601 date-time, aware (local time when no offset is given), within the
+    years an agenda holds; None for anything else."""
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+        if parsed is None or not FIRST_AGENDA_DAY <= parsed.date() <= LAST_AGENDA_DAY:
+            return None
+        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _rdv_output(view, items) -> list:
@@ -169,11 +181,10 @@ def _rdv_form_data(payload, agent) -> dict:
         "duration": payload.get("duration_in_min"),
         "context": payload.get("context", ""),
     }
-    starts_at = payload.get("starts_at")
-    parsed = parse_datetime(starts_at) if isinstance(starts_at, str) else None
+    parsed = _parsed(payload.get("starts_at"))
     if parsed is None:
         raise ValidationError({"starts_at": [BAD_DATETIME]})
-    local = timezone.localtime(parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed))
+    local = timezone.localtime(parsed)
     data["day"], data["start_time"] = local.date(), local.time()
     return {key: value for key, value in data.items() if value is not None}
 
