@@ -19,7 +19,7 @@ from tests.factories import (
     UserRecordFactory,
     rdv_with_agents,
 )
-from tests.test_api import Partner
+from tests.test_api import Partner, create_token_on_page
 from tests.webhook_receiver import receiver  # noqa: F401
 from webhooks import backfill
 from webhooks.models import Delivery, Event
@@ -35,7 +35,7 @@ def test_trigger_sends_every_subscribed_object_to_that_endpoint_only(
     celery_worker,
     receiver,  # noqa: F811
     small_batches,
-    client,
+    admin_client,
     admin_agent,
     territory,
     organisation,
@@ -61,7 +61,7 @@ def test_trigger_sends_every_subscribed_object_to_that_endpoint_only(
         rdv_with_agents(territory=territory, organisation=elsewhere)
         AbsenceFactory(territory=territory, agent=admin_agent)  # not subscribed
         bystander = EndpointFactory(territory=territory, url=receiver.url("/autre"))
-    partner = Partner(client, ApiTokenFactory(territory=territory, agent=admin_agent).raw)
+    partner = Partner(admin_client, create_token_on_page(admin_client, territory))
 
     made = partner.post(
         f"/organisations/{organisation.pk}/webhook_endpoints",
