@@ -61,7 +61,9 @@ INSTALLED_APPS = [
     "webhooks",
     "rdvsp",
     "proconnect",
-    "rest_framework",
+    # Django REST framework is used without being installed as an app: its French
+    # catalogue would replace Django's own words ("courriel") in every form; the API's
+    # messages are its own (api.errors). drf-spectacular brings the docs' template.
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",

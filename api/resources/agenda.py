@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from api.base import ApiView, bound, visible
 from api.errors import FORBIDDEN, form_errors
 from api.pagination import paginated
-from api.resources.organisations import PAGE, _datetime
+from api.resources.organisations import PAGE, datetime_param
 from api.schema import one, page_of
 from api.serializers import AbsenceInput, AbsenceSerializer, PlageOuvertureSerializer
 from availability import services
@@ -54,7 +54,7 @@ class AbsenceList(ApiView):
             if not agent_id.isdigit():
                 raise ValidationError({"agent_id": ["Un identifiant numérique est attendu."]})
             rows = rows.filter(agent_id=int(agent_id))
-        if (after := _datetime(request, "starts_after")) is not None:
+        if (after := datetime_param(request, "starts_after")) is not None:
             rows = rows.filter(ends_at__gt=after)
         rows = rows.order_by("starts_at", "pk")
         return paginated(

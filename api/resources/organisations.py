@@ -84,7 +84,7 @@ class MotifList(ApiView):
         )
 
 
-def _datetime(request, name: str) -> datetime | None:
+def datetime_param(request, name: str) -> datetime | None:
     value = request.query_params.get(name)
     if not value:
         return None
@@ -128,9 +128,9 @@ class RdvList(ApiView):
         rdvs = permissions.visible_rdvs(
             self.agent, self.territory, Rdv.objects.filter(organisation=organisation)
         )
-        if (after := _datetime(request, "starts_after")) is not None:
+        if (after := datetime_param(request, "starts_after")) is not None:
             rdvs = rdvs.filter(starts_at__gte=after)
-        if (before := _datetime(request, "starts_before")) is not None:
+        if (before := datetime_param(request, "starts_before")) is not None:
             rdvs = rdvs.filter(starts_at__lt=before)
         if wanted := request.query_params.get("status"):
             if wanted not in RdvStatus.values:
