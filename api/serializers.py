@@ -146,6 +146,7 @@ class PlageOuvertureSerializer(serializers.Serializer):
 class WebhookEndpointSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     target_url = serializers.CharField(source="url")
+    format = serializers.CharField()
     subscriptions = serializers.ListField(child=serializers.CharField(), source="event_types")
     organisation_ids = serializers.SerializerMethodField()
     description = serializers.CharField()
@@ -207,6 +208,11 @@ class AbsenceInput(serializers.Serializer):
 
 class WebhookEndpointInput(serializers.Serializer):
     target_url = serializers.URLField()
+    format = serializers.ChoiceField(
+        choices=["standard", "rdv_service_public"],
+        required=False,
+        help_text="rdv_service_public : le format des webhooks de RDV Service Public.",
+    )
     subscriptions = serializers.ListField(child=serializers.CharField(), required=False)
     secret = serializers.CharField(required=False, help_text="À la création seulement.")
     description = serializers.CharField(required=False)

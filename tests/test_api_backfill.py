@@ -4,6 +4,7 @@ receiver on 127.0.0.1; no other endpoint receives anything."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -22,7 +23,7 @@ from tests.factories import (
 from tests.test_api import Partner, create_token_on_page
 from tests.webhook_receiver import receiver  # noqa: F401
 from webhooks import backfill
-from webhooks.models import Delivery, Event
+from webhooks.models import Delivery, Endpoint, Event
 
 
 @pytest.fixture
@@ -134,3 +135,30 @@ def test_trigger_on_update_batches_back_pressure_and_a_disabled_endpoint(
         assert backfill.send_backfill_batch.run(endpoint.pk, 0, 0) is None
         assert Delivery.objects.filter(endpoint=endpoint).count() == 3
     assert "secret" not in changed.json()["webhook_endpoint"]
+
+
+def test_an_endpoint_in_the_reference_format_is_backfilled_in_that_format(
+    db, client, admin_agent, territory, organisation
+):
+    with scopes_disabled():
+        record = UserRecordFactory(territory=territory, organisations=[organisation])
+    partner = Partner(client, ApiTokenFactory(territory=territory, agent=admin_agent).raw)
+    made = partner.post(
+        f"/organisations/{organisation.pk}/webhook_endpoints",
+        {
+            "target_url": "https://insertion.exemple.fr/webhooks",
+            "format": "rdv_service_public",
+            "subscriptions": ["user"],
+            "trigger": True,
+        },
+    )
+    assert made.status_code == 201, made.json()
+    assert made.json()["webhook_endpoint"]["subscriptions"] == ["user"]
+    assert made.json()["webhook_endpoint"]["backfill"] == ["user_record.created"]
+    with scope(territory=territory):
+        endpoint = Endpoint.objects.get()
+        assert backfill.send_batch(endpoint, 0, 0) is None
+        (delivery,) = Delivery.objects.filter(endpoint=endpoint)
+        body = json.loads(delivery.body)
+    assert body["meta"]["model"] == "User" and body["meta"]["event"] == "created"
+    assert body["data"]["id"] == record.pk

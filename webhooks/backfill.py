@@ -32,7 +32,8 @@ from django.db import models, transaction
 from territories.audit import json_safe
 from territories.changes import record_change
 from territories.tasks import TerritoryTask
-from webhooks.event_types import KNOWN_TYPES, subscription_keys
+from webhooks import rdvsp
+from webhooks.event_types import KNOWN_TYPES, rdvsp_subscriptions, subscription_keys
 from webhooks.events import new_delivery
 from webhooks.models import Delivery, DeliveryStatus, Endpoint, Event
 from webhooks.payloads import endpoint_payload
@@ -83,9 +84,11 @@ def register_source(source: Source) -> None:
 
 
 def sources_for(endpoint: Endpoint) -> list[Source]:
-    """The registered sources the endpoint subscribes to, in registration order."""
+    """The registered sources the endpoint subscribes to (in either format's names), in
+    registration order."""
     subscribed = set(endpoint.event_types)
-    return [s for s in _sources if subscribed & set(subscription_keys(s.event_type))]
+    keys = rdvsp_subscriptions if endpoint.is_rdv_service_public else subscription_keys
+    return [s for s in _sources if subscribed & set(keys(s.event_type))]
 
 
 @transaction.atomic
@@ -146,7 +149,21 @@ def _write(endpoint: Endpoint, source: Source, batch: list) -> None:
             )
         )
     events = Event.objects.bulk_create(events)
-    deliveries = Delivery.objects.bulk_create([new_delivery(e, endpoint.pk) for e in events])
+    if endpoint.is_rdv_service_public:
+        # The reference platform's bodies, built now as for any change (webhooks.rdvsp).
+        unsaved = [
+            delivery
+            for event in events
+            for delivery in rdvsp.deliveries_for(
+                event,
+                rdvsp.Change(endpoint.territory, event.type, event.payload, None),
+                new_delivery,
+                endpoints=[endpoint],
+            )
+        ]
+    else:
+        unsaved = [new_delivery(event, endpoint.pk) for event in events]
+    deliveries = Delivery.objects.bulk_create(unsaved)
     enqueue([delivery.pk for delivery in deliveries])
 
 

@@ -24,7 +24,7 @@ from webhooks import services
 from webhooks.backfill import request_backfill
 from webhooks.event_types import ALL, GROUPS
 from webhooks.forms import EndpointForm
-from webhooks.models import Endpoint
+from webhooks.models import Endpoint, EndpointFormat
 
 # The reference platform's subscription names, for partners that already use them.
 REFERENCE_NAMES = {
@@ -33,7 +33,11 @@ REFERENCE_NAMES = {
     "plage_ouverture": "availability_range",
     "agent_role": "agent",
 }
-ENDPOINT_FIELDS = {"url": "target_url", "event_types": "subscriptions"}
+ENDPOINT_FIELDS = {
+    "url": "target_url",
+    "event_types": "subscriptions",
+    "rdvsp_subscriptions": "subscriptions",
+}
 SECRET_TOO_SHORT = "Le secret doit compter au moins 16 caractères."  # noqa: S105  a message
 
 
@@ -45,19 +49,29 @@ def _subscription(name: str) -> str:
     return f"{key}.*" if any(group.key == key for group in GROUPS) else name
 
 
-def _values(payload) -> dict:
+def _values(payload, endpoint=None) -> dict:
+    """The form's values from the API's; `subscriptions` in the endpoint's format: the
+    reference platform's names as they are for its format, the catalogue's (or the
+    reference names, translated) for Standard Webhooks."""
     if not isinstance(payload, dict):
         raise ValidationError({"non_field_errors": ["Un objet JSON est attendu."]})
     values = {}
     if "target_url" in payload:
         values["url"] = payload["target_url"]
+    if "format" in payload:
+        values["format"] = payload["format"]
+    current = endpoint.format if endpoint is not None else EndpointFormat.STANDARD
+    rdv_service_public = values.get("format", current) == EndpointFormat.RDV_SERVICE_PUBLIC
     if "subscriptions" in payload:
         subscriptions = payload["subscriptions"]
         if not isinstance(subscriptions, list) or not all(
             isinstance(s, str) for s in subscriptions
         ):
             raise ValidationError({"subscriptions": ["Une liste de noms est attendue."]})
-        values["event_types"] = [_subscription(name) for name in subscriptions]
+        if rdv_service_public:
+            values["rdvsp_subscriptions"] = subscriptions
+        else:
+            values["event_types"] = [_subscription(name) for name in subscriptions]
     for name in ("description", "legacy_signature"):
         if name in payload:
             values[name] = payload[name]
@@ -114,7 +128,9 @@ class EndpointList(EndpointsMixin, ApiView):
     def post(self, request, organisation_pk):
         organisation = self.organisation(organisation_pk)
         trigger = _trigger(request.data)
-        values = {"event_types": [ALL], **_values(request.data), "organisations": [organisation.pk]}
+        values = {**_values(request.data), "organisations": [organisation.pk]}
+        if "event_types" not in values and "rdvsp_subscriptions" not in values:
+            values["event_types"] = [ALL]
         secret = request.data.get("secret") or None
         if secret is not None and (not isinstance(secret, str) or len(secret) < 16):
             raise ValidationError({"secret": [SECRET_TOO_SHORT]})
@@ -144,7 +160,7 @@ class EndpointDetail(EndpointsMixin, ApiView):
         trigger = _trigger(request.data)
         form = bound(
             lambda data: EndpointForm(data, instance=endpoint, territory=self.territory),
-            _values(request.data),
+            _values(request.data, endpoint),
         )
         if not form.is_valid():
             raise form_errors(form, ENDPOINT_FIELDS)
