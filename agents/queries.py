@@ -128,7 +128,10 @@ def list_invitations(territory: Territory) -> QuerySet[Invitation]:
         )
 
     return Invitation.objects.filter(territory=territory).annotate(
-        service_names=names("services"), organisation_names=names("organisations")
+        service_names=names("services"),
+        organisation_names=names("organisations"),
+        # The provider reported the latest invitation mail undelivered (tracking webhook).
+        delivery_failed=last_invitation_mail_failed(),
     )
 
 

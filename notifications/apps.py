@@ -12,3 +12,8 @@ class NotificationsConfig(AppConfig):
 
         # The provider's delivery reports (anymail's tracking webhook) update the log.
         tracking.connect(record_tracking_event, dispatch_uid="notifications.tracking")
+
+        from notifications import retention
+
+        # Past retention, the log forgets to whom it wrote (territories.retention).
+        retention.register()

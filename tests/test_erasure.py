@@ -11,6 +11,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from notifications.models import SentMessage
+from notifications.retention import ERASED
 from territories.models import AuditEntry
 from tests.factories import (
     AgentFactory,
@@ -45,6 +47,16 @@ def lea(territory, organisation, admin_agent):
     services.update_user_record(record, {"last_name": "Dupont"}, {}, acting_agent=admin_agent)
     rdv = RdvFactory(territory=territory, organisation=organisation, context="Très inquiète")
     rdv.user_records.set([record])
+    # What the log of sent messages kept of her: her address and number.
+    for channel, recipient in (("email", record.email), ("sms", record.phone)):
+        SentMessage.objects.create(
+            territory=territory,
+            rdv=rdv,
+            channel=channel,
+            kind="rdv_created",
+            summary="RDV confirmé",
+            recipient=recipient,
+        )
     return record, rdv
 
 
@@ -57,6 +69,8 @@ def assert_erased(territory, record, rdv):
     assert not UserRecord.objects.filter(pk=record.pk).exists()
     rdv.refresh_from_db()
     assert list(rdv.user_records.all()) == [] and rdv.context == ""
+    # The RDV page still says that two messages went, no longer to whom.
+    assert list(rdv.sent_messages.values_list("recipient", flat=True)) == [ERASED, ERASED]
     text = journal_text(territory)
     assert not [value for value in PERSONAL if value in text], text
     deleted = AuditEntry.objects.get(action="user_record.deleted")

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from notifications.models import SentMessage
+from notifications.retention import ERASED
 from territories.models import AuditEntry
 from territories.retention import purge
 from tests.factories import EndpointFactory, RdvFactory, UserRecordFactory
@@ -149,6 +151,24 @@ def test_old_journal_entries_keep_which_fields_changed_not_the_values(territory,
     entry.refresh_from_db()
     assert "Dupont" not in json.dumps([entry.before, entry.after, entry.object_repr])
     assert entry.after["personal_fields"] == ["last_name"]
+
+
+def test_old_sent_messages_forget_their_recipient(territory):
+    old = rdv_of(UserRecordFactory(territory=territory), days_ago=900)
+    recent = rdv_of(UserRecordFactory(territory=territory), days_ago=3)
+    for rdv, days in ((old, 900), (recent, 3)):
+        SentMessage.objects.create(
+            territory=territory,
+            rdv=rdv,
+            channel="email",
+            kind="rdv_created",
+            summary="RDV confirmé",
+            recipient=f"usager{rdv.pk}@exemple.fr",
+            sent_at=timezone.now() - timedelta(days=days),
+        )
+    purge(territory, cutoff(24))
+    assert old.sent_messages.get().recipient == ERASED
+    assert recent.sent_messages.get().recipient == f"usager{recent.pk}@exemple.fr"
 
 
 # --- the setting and its dry run ---

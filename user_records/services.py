@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from notifications.retention import forget_recipients
 from territories import permissions
 from territories.changes import anonymous_repr, check_version, minimised, record_change
 from territories.errors import ServiceError
@@ -196,6 +197,12 @@ def _erase(records: list[UserRecord], acting_agent, reason: str) -> None:
     ids = [record.pk for record in records]
     for record in records:
         _record_deletion(record, acting_agent, reason=reason)
+    rdv_ids = UserRecord.rdvs.through.objects.filter(userrecord__in=ids).values_list(
+        "rdv", flat=True
+    )
+    forget_recipients(
+        territory.pk, rdv_ids, [value for r in records for value in (r.email, r.phone)]
+    )
     _anonymise_rdvs(territory.pk, ids)
     _scrub_history(territory.pk, ids)
     UserRecord.objects.filter(territory=territory, pk__in=ids).delete()
