@@ -291,7 +291,8 @@ def build(scale: float) -> None:
             "last_name": f"({sql_array(LAST_NAMES)})[1 + (g / 7) % {len(LAST_NAMES)}]"
             " || CASE WHEN g % 3 = 0 THEN '-' || (g % 997) ELSE '' END",
             "email": "'usager' || g || '@exemple.fr'",
-            "phone": "'06' || lpad(((g::bigint * 7919) % 100000000)::text, 8, '0')",
+            # Stored as the forms store it (E.164).
+            "phone": "'+336' || lpad(((g::bigint * 7919) % 100000000)::text, 8, '0')",
             "case_number": "'D-' || lpad(g::text, 7, '0')",
             "birth_date": "date '1950-01-01' + (g % 20000)",
             "custom_values": "jsonb_build_object('numero_caf', 'CAF' || (g * 13 % 9999991),"
@@ -451,7 +452,8 @@ def pages_of(territory) -> list[Page]:
         Page("usagers, deux mots", url("user_records:list", {"q": "helene lefev"}), search=True),
         Page(
             "usagers, téléphone",
-            url("user_records:list", {"q": record.phone[:2] + " " + record.phone[2:]}),
+            # Typed as agents read it: "06 12345678".
+            url("user_records:list", {"q": "0" + record.phone[3] + " " + record.phone[4:]}),
             search=True,
         ),
         Page(

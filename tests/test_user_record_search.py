@@ -5,6 +5,7 @@ and the CSV export streamed in batches."""
 import re
 import tracemalloc
 
+import phonenumbers
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +14,7 @@ from django.urls import reverse
 from tests.factories import CustomFieldFactory, UserRecordFactory, UserRecordSettingsFactory
 from tests.queries import count_queries
 from user_records import paging, views
+from user_records.fields import format_phone
 from user_records.models import CustomFieldType, UserRecord
 from user_records.views import EXPORT_BATCH
 
@@ -240,6 +242,45 @@ def test_the_count_stops_at_ten_thousand(agent_client, territory, monkeypatch):
     assert "40 fiches usagers" in response.content.decode()
     assert "Plus de" not in response.content.decode()
     assert paging.french_number(10_000) == "10\u00a0000"
+
+
+def test_a_search_counts_its_matches_up_to_a_thousand(agent_client, territory, monkeypatch):
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 6)
+    UserRecordFactory.create_batch(7, territory=territory, last_name="Lefèvre")
+    UserRecordFactory.create_batch(3, territory=territory, last_name="Dubois")
+    searched = agent_client.get(url("list", territory) + "?q=lefevre").content.decode()
+    assert "Plus de 6 fiches usagers pour « lefevre »" in searched
+    # The whole list is still counted up to its own limit.
+    assert "10 fiches usagers" in agent_client.get(url("list", territory)).content.decode()
+    assert (
+        "3 fiches usagers"
+        in agent_client.get(url("list", territory) + "?q=dubois").content.decode()
+    )
+    assert paging.SEARCH_COUNT_LIMIT < paging.COUNT_LIMIT
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "+33612345678",
+        "+33123456789",
+        "+33912345678",
+        "+33712345678",
+        "+33812345678",
+        "+262692123456",
+        "+590690123456",
+        "+32470123456",
+        "0612",
+    ],
+)
+def test_phones_read_as_the_phone_number_library_spells_them(stored):
+    try:
+        expected = phonenumbers.format_number(
+            phonenumbers.parse(stored, "FR"), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    except phonenumbers.NumberParseException:
+        expected = stored
+    assert format_phone(stored) == expected
 
 
 def test_query_budget_is_absolute_and_flat(agent_client, territory):

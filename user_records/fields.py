@@ -7,6 +7,7 @@ the public booking flow all go through `visible_fields(territory)`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -59,8 +60,16 @@ def active_custom_fields(territory: Territory):
     )
 
 
+# 08 numbers (special rates) read "0 800 …": left to the library.
+METROPOLITAN = re.compile(r"\+33([1-79])(\d\d)(\d\d)(\d\d)(\d\d)")
+
+
 def format_phone(value: str) -> str:
-    """+33612345678 -> 06 12 34 56 78 (what agents read and type)."""
+    """+33612345678 -> 06 12 34 56 78 (what agents read and type). Numbers are stored in
+    E.164: a metropolitan one is spelled out directly (a list page shows dozens), the
+    others (overseas, foreign) are left to the phone-number library."""
+    if metropolitan := METROPOLITAN.fullmatch(value):
+        return "0" + " ".join(metropolitan.groups())
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:

@@ -4,7 +4,8 @@ A page says where it starts or ends ("après Dupont Anne n° 812"), not its numb
 database goes straight there through the `user_record_list_order` index, so the
 thousandth page and the last one cost what the first does, where OFFSET would walk
 every row before them. The total is counted up to COUNT_LIMIT rows ("plus de 10 000"
-beyond): the same bounded work on any size of territory.
+beyond; a search's matches up to SEARCH_COUNT_LIMIT): the same bounded work on any size
+of territory.
 
 Positions travel in the URL as an opaque token; a token that does not decode (edited by
 hand, cut by a mail client) gives the first page, never an error.
@@ -26,6 +27,9 @@ from user_records.models import UserRecord
 
 PAGE_SIZE = 25
 COUNT_LIMIT = 10_000
+# A search's matches are counted up to less: a common name matches thousands of records,
+# and an agent who searched reads "plus de 1 000" as "narrow the search".
+SEARCH_COUNT_LIMIT = 1_000
 ORDER = ("last_name", "first_name", "pk")
 AFTER, BEFORE, LAST = "apres", "avant", "last"
 
@@ -95,19 +99,20 @@ def before(records: QuerySet, key: tuple[str, str, int], *, searched: bool = Fal
     return ordered(records.filter(TupleLessThan(_key(), key)), descending=True, searched=searched)
 
 
-def bounded_count(records: QuerySet) -> int | None:
-    """How many records, or None when more than COUNT_LIMIT."""
-    count = records.order_by()[: COUNT_LIMIT + 1].count()
-    return None if count > COUNT_LIMIT else count
+def bounded_count(records: QuerySet, limit: int) -> int | None:
+    """How many records, or None when more than `limit`."""
+    count = records.order_by()[: limit + 1].count()
+    return None if count > limit else count
 
 
 @dataclass
 class RecordPage:
     records: list[UserRecord]
-    count: int | None  # None: more than COUNT_LIMIT
+    count: int | None  # None: more than `limit`
     has_previous: bool
     has_next: bool
     params: QueryDict  # the request's other parameters (the search), kept in the links
+    limit: int = COUNT_LIMIT  # where counting stopped
 
     def _link(self, **position: str) -> str:
         params = self.params.copy()
@@ -135,7 +140,7 @@ class RecordPage:
     @property
     def count_label(self) -> str:
         if self.count is None:
-            return f"Plus de {french_number(COUNT_LIMIT)} fiches usagers"
+            return f"Plus de {french_number(self.limit)} fiches usagers"
         plural = "s" if self.count > 1 else ""
         return f"{french_number(self.count)} fiche{plural} usager{plural}"
 
@@ -174,7 +179,8 @@ def get_page(
         has_previous, has_next = False, len(rows) > size
         rows = rows[:size]
     # Counted even when one page holds them all: as many queries for 5 rows as for 500.
-    return RecordPage(rows, bounded_count(records), has_previous, has_next, params)
+    limit = SEARCH_COUNT_LIMIT if searched else COUNT_LIMIT
+    return RecordPage(rows, bounded_count(records, limit), has_previous, has_next, params, limit)
 
 
 def in_batches(
