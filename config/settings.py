@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "webhooks",
     "rdvsp",
     "proconnect",
+    "stats",
     # Django REST framework is used without being installed as an app: its French
     # catalogue would replace Django's own words ("courriel") in every form; the API's
     # messages are its own (api.errors). drf-spectacular brings the docs' template.
@@ -183,6 +184,13 @@ CELERY_BEAT_SCHEDULE = {
     "prune-old-events": {
         "task": "webhooks.tasks.prune_old_events",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The statistics' summary tables, for the weeks and months changed since the last
+    # run (stats.summary): the Statistiques page reads only them.
+    "refresh-statistics": {
+        "task": "stats.tasks.refresh_statistics",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 9 * 60},
     },
     # Personal data past each territory's retention period (RGPD).
     "apply-retention": {

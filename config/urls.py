@@ -21,6 +21,7 @@ territory_sections = [
     path("rdv/", include("rdvs.urls")),
     path("plages/", include("availability.urls")),
     path("api/", include("api.urls")),  # the agent's own API tokens
+    path("statistiques/", include("stats.urls")),
 ]
 
 urlpatterns = [

@@ -72,6 +72,8 @@ class SentMessage(models.Model):
         indexes = [
             models.Index(fields=["rdv", "-sent_at"], name="sent_message_rdv"),
             models.Index(fields=["invitation", "-sent_at"], name="sent_message_invitation"),
+            # The statistics count a territory's messages by month (stats.summary).
+            models.Index(fields=["territory", "sent_at"], name="sent_message_territory_sent"),
             # The tracking webhook finds the message by the provider's id.
             models.Index(
                 fields=["provider_message_id"],

@@ -74,6 +74,10 @@ class Rdv(models.Model):
         ordering = ["starts_at"]
         indexes = [
             models.Index(fields=["territory", "organisation", "starts_at"]),
+            # The statistics recount a territory's weeks, and find its RDVs changed
+            # since their last run (stats.summary).
+            models.Index(fields=["territory", "starts_at"], name="rdv_territory_starts_at"),
+            models.Index(fields=["territory", "updated_at"], name="rdv_territory_updated_at"),
             # The reminder task reads the next few days of RDVs still to come, in every
             # territory (rdvs.reminders).
             models.Index(

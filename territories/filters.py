@@ -13,10 +13,19 @@ from territories.search import search_q
 SELECT_LIMIT = 50
 
 
-def add_organisation_filter(form: forms.Form, territory: Territory, *, empty_label: str) -> None:
+def add_organisation_filter(
+    form: forms.Form,
+    territory: Territory,
+    *,
+    empty_label: str,
+    organisations: QuerySet | None = None,
+) -> None:
     """Sets `form.fields["organisation"]`: a select while the territory is small, else a
-    text field (an organisation's name, or part of it)."""
-    organisations = Organisation.objects.filter(territory=territory).order_by("name")
+    text field (an organisation's name, or part of it). `organisations`: those the caller
+    may choose, when not every organisation of the territory."""
+    if organisations is None:
+        organisations = Organisation.objects.filter(territory=territory)
+    organisations = organisations.order_by("name")
     if organisations[: SELECT_LIMIT + 1].count() <= SELECT_LIMIT:
         form.fields["organisation"] = forms.ModelChoiceField(
             label="Organisation", queryset=organisations, required=False, empty_label=empty_label
@@ -30,9 +39,13 @@ def add_organisation_filter(form: forms.Form, territory: Territory, *, empty_lab
         )
 
 
-def matching_organisations(territory: Territory, chosen: Organisation | str) -> QuerySet:
-    """The organisations a filter value designates: the one chosen, or those named so."""
-    organisations = Organisation.objects.filter(territory=territory)
+def matching_organisations(
+    territory: Territory, chosen: Organisation | str, organisations: QuerySet | None = None
+) -> QuerySet:
+    """The organisations a filter value designates: the one chosen, or those named so
+    (among `organisations`, when not every organisation of the territory)."""
+    if organisations is None:
+        organisations = Organisation.objects.filter(territory=territory)
     if isinstance(chosen, Organisation):
         return organisations.filter(pk=chosen.pk)
     return organisations.filter(search_q(chosen, "name"))

@@ -84,6 +84,7 @@ class Section(Protocol):
     """What a question needs of a territories.sections.Section (which imports this module)."""
 
     is_configuration: bool
+    admins_only: bool
 
 
 @dataclass(frozen=True)
@@ -199,8 +200,11 @@ def can_open_section(
 ) -> bool:
     """Configuration sections are the territory admins'; a configuration page about one
     organisation (`organisation_pk`: its details) is open to that organisation's admins
-    too. Agents' daily screens are every member's."""
+    too. Agents' daily screens are every member's, but those for administrators only
+    (statistics): territory admins' and organisations' admins'."""
     if not section.is_configuration:
+        if section.admins_only:
+            return may_see_statistics(agent, territory)
         return is_member(agent, territory)
     if organisation_pk is not None:
         return administers_organisation(agent, territory, organisation_pk)
@@ -384,6 +388,34 @@ def may_fill_agenda(agent, territory: Territory, owner, organisation=None) -> bo
             return True
         return owner.pk == agent.pk and roles.levels.get(organisation.pk) in WORKING_LEVELS
     return owner.pk == agent.pk or agenda_agents(agent, territory).filter(pk=owner.pk).exists()
+
+
+# --- statistics ---
+
+
+def may_see_statistics(agent, territory: Territory | None) -> bool:
+    """Territory admins (every organisation) and organisations' admins (theirs)."""
+    roles = _roles(agent, territory)
+    return roles is not None and (
+        roles.territory_admin or bool(roles.organisations(AccessLevel.ADMIN))
+    )
+
+
+def statistics_organisations(agent, territory: Territory) -> QuerySet[Organisation]:
+    """The organisations whose statistics the agent reads: every one for a territory
+    admin, those they administer for an organisation's admin, none for anyone else."""
+    roles = _roles(agent, territory)
+    organisations = Organisation.objects.filter(territory=territory)
+    if roles is None:
+        return organisations.none()
+    if roles.territory_admin:
+        return organisations
+    return organisations.filter(pk__in=roles.organisations(AccessLevel.ADMIN))
+
+
+def sees_every_organisation(agent, territory: Territory) -> bool:
+    """The statistics of the whole territory (not only of some organisations)."""
+    return can_configure_territory(agent, territory)
 
 
 # --- templates ---

@@ -32,6 +32,8 @@ class Section:
     summary: str
     order: int  # position in the help page (configuration) or in the agents' menu
     is_configuration: bool = True  # False: an agents' daily screen, open to every member
+    # An agents' screen for administrators only: territory admins and organisations' admins.
+    admins_only: bool = False
 
     def url(self, territory) -> str:
         return reverse(self.url_name, kwargs={"territory_pk": territory.pk})
@@ -60,8 +62,12 @@ def configuration_sections() -> list[Section]:
     return sorted((s for s in _registry.values() if s.is_configuration), key=lambda s: s.order)
 
 
-def agent_screens() -> list[Section]:
-    return sorted((s for s in _registry.values() if not s.is_configuration), key=lambda s: s.order)
+def agent_screens(agent=None, territory=None) -> list[Section]:
+    """The agents' screens; given an agent and a territory, those the agent may open."""
+    screens = (s for s in _registry.values() if not s.is_configuration)
+    if agent is not None:
+        screens = (s for s in screens if permissions.can_open_section(agent, territory, s))
+    return sorted(screens, key=lambda s: s.order)
 
 
 def enter_section(request, key: str, organisation_pk=None) -> None:

@@ -24,6 +24,7 @@ PICTOGRAMS = {
     "records": "document/document-search.svg",
     "availability": "digital/in-progress.svg",
     "territory": "map/location-france.svg",
+    "statistics": "digital/data-visualization.svg",
 }
 DEFAULT_PICTOGRAM = "digital/application.svg"
 

@@ -10,9 +10,11 @@ def territory_sections(territory):
     return [(section, section.url(territory)) for section in sections.configuration_sections()]
 
 
-@register.simple_tag
-def agent_screens(territory):
-    return [(screen, screen.url(territory)) for screen in sections.agent_screens()]
+@register.simple_tag(takes_context=True)
+def agent_screens(context, territory):
+    """The screens the logged-in agent may open (statistics: administrators only)."""
+    agent = context["request"].user
+    return [(screen, screen.url(territory)) for screen in sections.agent_screens(agent, territory)]
 
 
 @register.simple_tag(takes_context=True)
