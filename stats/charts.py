@@ -9,7 +9,14 @@ from datetime import date
 
 # DSFR colours: bleu France and terre battue (both ≥ 4.5:1 against white).
 COLOURS = ("#000091", "#b34000")
-MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]  # fmt: skip
+MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin"] + [
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 8, 12, 28
@@ -27,6 +34,10 @@ def _ceiling(value: int) -> int:
             if value <= factor * step:
                 return factor * step
         step *= 10
+
+
+def _rounded(*values: float) -> list[float]:
+    return [round(value, 1) for value in values]
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ def columns(categories: list[tuple[str, str]], series: list[list[int]]) -> dict:
             height = values[index] / top * plot_height
             if height:
                 base -= height
-                rects.append(Rect(round(x, 1), round(base, 1), round(band * 0.7, 1), round(height, 1), colour))  # fmt: skip
+                rects.append(Rect(*_rounded(x, base, band * 0.7, height), colour))
         # A label closer than 48 units to the previous one would overlap it: left out.
         if axis_label and (not labels or x - labels[-1].x >= 48):
             labels.append(Label(round(x, 1), HEIGHT - 8, axis_label))

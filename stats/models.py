@@ -57,10 +57,14 @@ class WeeklyRdvCount(models.Model):
         verbose_name_plural = "RDV par semaine (statistiques)"
         indexes = [
             models.Index(fields=["territory", "level", "week"], name="weekly_rdv_level_week"),
+            # The counts of some organisations (an organisation's admin, a filter).
             models.Index(
                 fields=["territory", "level", "organisation", "week"], name="weekly_rdv_level_org"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.count} RDV, semaine du {self.week:%d/%m/%Y} ({self.get_level_display()})"
 
 
 class WeeklyActiveAgent(models.Model):
@@ -93,6 +97,9 @@ class WeeklyActiveAgent(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Agent {self.agent_id} actif la semaine du {self.week:%d/%m/%Y}"
+
 
 class MonthlyMessageCount(models.Model):
     """The mails or SMS sent in one month. `organisation`: the RDV's; none for the
@@ -121,6 +128,9 @@ class MonthlyMessageCount(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.count} {self.channel} en {self.month:%m/%Y}"
+
 
 class SummaryRefresh(models.Model):
     """One row: up to when the summary tables follow the RDVs and messages. A run
@@ -131,3 +141,6 @@ class SummaryRefresh(models.Model):
     class Meta:
         verbose_name = "mise à jour des statistiques"
         verbose_name_plural = "mises à jour des statistiques"
+
+    def __str__(self) -> str:
+        return f"Statistiques mises à jour le {self.refreshed_at}"

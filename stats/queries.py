@@ -33,7 +33,7 @@ class Period:
     @property
     def month_list(self) -> list[date]:
         months, day = [], self.first_month
-        while day <= self.weeks[-1]:
+        while day <= self.weeks[-1] + timedelta(days=6):
             months.append(day)
             day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
         return months

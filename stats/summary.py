@@ -76,7 +76,7 @@ def _count_rdvs(where: str) -> str:
             (r.organisation_id, r.motif_id),
             (r.organisation_id, m.service_id)
         )
-    """.format(week=WEEK, where=where, usager=CreatedBy.USAGER, **_tables())
+    """.format(week=WEEK, where=where, usager=CreatedBy.USAGER, **_tables())  # noqa: S608
 
 
 def _count_agents(where: str) -> str:
@@ -85,7 +85,7 @@ def _count_agents(where: str) -> str:
         SELECT DISTINCT r.territory_id, r.organisation_id, {week}, ra.agent_id
         FROM {rdv} r JOIN {rdv_agent} ra ON ra.rdv_id = r.id
         WHERE {where} AND r.status NOT IN ('{cancelled}', '{excused}')
-    """.format(
+    """.format(  # noqa: S608
         week=WEEK,
         where=where,
         cancelled=RdvStatus.CANCELLED,
@@ -101,7 +101,7 @@ def _count_messages(where: str) -> str:
         FROM {message} s LEFT JOIN {rdv} r ON r.id = s.rdv_id
         WHERE {where}
         GROUP BY 1, 2, 3, 4
-    """.format(month=MONTH, where=where, **_tables())
+    """.format(month=MONTH, where=where, **_tables())  # noqa: S608
 
 
 def _runs(days: set[date], step) -> list[tuple[date, date]]:
@@ -127,7 +127,7 @@ def recompute_weeks(territory_id: int, weeks: set[date]) -> None:
             params = {"territory": territory_id, "first": first, "end": end, "tz": TZ}
             for table in (tables["weekly"], tables["agents"]):
                 cursor.execute(
-                    f"DELETE FROM {table} WHERE territory_id = %(territory)s"
+                    f"DELETE FROM {table} WHERE territory_id = %(territory)s"  # noqa: S608
                     " AND week >= %(first)s AND week < %(end)s",
                     params,
                 )
@@ -141,7 +141,7 @@ def recompute_months(territory_id: int, months: set[date]) -> None:
         for first, end in _runs(months, _next_month):
             params = {"territory": territory_id, "first": first, "end": end, "tz": TZ}
             cursor.execute(
-                f"DELETE FROM {_tables()['monthly']} WHERE territory_id = %(territory)s"
+                f"DELETE FROM {_tables()['monthly']} WHERE territory_id = %(territory)s"  # noqa: S608
                 " AND month >= %(first)s AND month < %(end)s",
                 params,
             )
@@ -161,7 +161,7 @@ def rebuild() -> None:
     tables = _tables()
     with connection.cursor() as cursor:
         for table in ("weekly", "agents", "monthly"):
-            cursor.execute(f"DELETE FROM {tables[table]}")
+            cursor.execute(f"DELETE FROM {tables[table]}")  # noqa: S608
         params = {"tz": TZ}
         cursor.execute(_count_rdvs("TRUE"), params)
         cursor.execute(_count_agents("TRUE"), params)
@@ -191,13 +191,13 @@ TOUCHED_WEEKS = f"""
            date_trunc('week', (a.before ->> 'starts_at')::timestamptz AT TIME ZONE %(tz)s)::date
     FROM {{audit}} a
     WHERE a.created_at >= %(since)s AND a.action = 'rdv.updated' AND a.before ? 'starts_at'
-"""
+"""  # noqa: S608
 TOUCHED_MONTHS = f"""
     SELECT t.id, sent.month FROM {{territory}} t CROSS JOIN LATERAL (
         SELECT DISTINCT {MONTH} AS month FROM {{message}} s
         WHERE s.territory_id = t.id AND s.sent_at >= %(since)s
     ) sent
-"""
+"""  # noqa: S608
 
 
 @transaction.atomic
