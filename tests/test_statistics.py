@@ -247,7 +247,7 @@ def test_the_page_costs_as_many_queries_for_many_rdvs(
     def grow():
         for n in range(40):
             _rdv(
-                basic_agent,
+                AgentFactory(),
                 starts_at=_monday(n % 20 + 1) + timedelta(hours=n % 7),
                 booked_days_before=n % 9,
                 online=n % 2 == 0,
