@@ -39,7 +39,9 @@ AGENDA_ROW = (OK, OK, 404, 404, 404, 404, 404)  # the intervenant's range or abs
 USER_RECORD = (OK, OK, OK, OK, 404, 404, 404)  # known in Valence
 # Erasing a usager known in Valence: the admins only; those who do not see it, 404.
 USER_RECORD_ERASURE = (OK, OK, 403, 403, 404, 404, 404)
-OWN_TOKEN = (OK, 404, 404, 404, 404, 404, 404)  # the territory admin's API token: theirs only
+OWN_TOKEN = (OK, 404, 404, 404, 404, 404, 404)
+# The statistics: territory admins (all) and organisations' admins (theirs); basic agents 403.
+ADMINISTRATORS = (OK, OK, 403, 403, 403, 404, 404)  # the territory admin's API token: theirs only
 
 EXPECTED: dict[str, tuple] = {
     "territories:dashboard": CONFIGURATION,
@@ -122,6 +124,7 @@ EXPECTED: dict[str, tuple] = {
     "availability:absence_delete": AGENDA_ROW,
     # The agent's own API tokens
     "api:token_list": DAILY_SCREEN,
+    "stats:statistics": ADMINISTRATORS,
     "api:token_revoke": OWN_TOKEN,
 }
 
