@@ -74,9 +74,10 @@ def columns(categories: list[tuple[str, str]], series: list[list[int]]) -> dict:
         # A label closer than 48 units to the previous one would overlap it: left out.
         if axis_label and (not labels or x - labels[-1].x >= 48):
             labels.append(Label(round(x, 1), HEIGHT - 8, axis_label))
+    # The axis: 0, the middle (when a whole number) and the top.
     ticks = [
-        Label(LEFT - 6, round(TOP + plot_height - plot_height * share, 1), str(round(top * share)))
-        for share in (0, 0.5, 1)
+        Label(LEFT - 6, round(TOP + plot_height - plot_height * value / top, 1), str(value))
+        for value in sorted({0, top // 2 if top % 2 == 0 else 0, top})
     ]
     return {
         "width": WIDTH,
