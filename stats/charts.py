@@ -1,11 +1,14 @@
 """The page's charts, drawn on the server as inline SVG (no script, nothing loaded from
-elsewhere): this module computes the shapes, `stats/_columns.html` and `stats/_bars.html`
-draw them. Each chart is followed on the page by a table of its figures."""
+elsewhere): this module computes the shapes and writes their markup. Each chart is
+followed on the page by a table of its figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 # DSFR colours: bleu France and terre battue (both ≥ 4.5:1 against white).
 COLOURS = ("#000091", "#b34000")
@@ -126,3 +129,49 @@ def weekly_chart(weekly: list[tuple[date, int, int]]) -> dict:
 def monthly_chart(months: list[tuple[date, int, int]]) -> dict:
     categories = [(month_label(m), month_label(m)) for m, _, _ in months]
     return columns(categories, [[m[1] for m in months], [m[2] for m in months]])
+
+
+def _svg_open(chart: dict, chart_id: str, title: str) -> list[str]:
+    return [
+        f'<svg role="img" aria-labelledby="{chart_id}-titre" viewBox="0 0 {chart["width"]} '
+        f'{chart["height"]}" width="100%" focusable="false">',
+        f'<title id="{chart_id}-titre">{escape(title)}</title>',
+    ]
+
+
+def _text(label: Label) -> str:
+    return f'<text x="{label.x}" y="{label.y}">{escape(label.text)}</text>'
+
+
+def _rect(rect: Rect) -> str:
+    return (
+        f'<rect x="{rect.x}" y="{rect.y}" width="{rect.width}" height="{rect.height}" '
+        f'fill="{rect.colour}"/>'
+    )
+
+
+def columns_svg(chart: dict, chart_id: str, title: str) -> str:
+    """The markup of a `columns()` chart (built here: a template loop over a year of
+    weeks costs more than the page's queries)."""
+    parts = _svg_open(chart, chart_id, title)
+    parts.append('<g font-size="11" fill="#3a3a3a" text-anchor="end">')
+    for tick in chart["ticks"]:
+        parts.append(
+            f'<line x1="{chart["left"]}" x2="{chart["right"]}" y1="{tick.y}" y2="{tick.y}" '
+            f'stroke="#dddddd"/><text x="{tick.x}" y="{tick.y}" dy="4">{tick.text}</text>'
+        )
+    parts.append("</g>")
+    parts.extend(_rect(rect) for rect in chart["rects"])
+    parts.append('<g font-size="11" fill="#3a3a3a">')
+    parts.extend(_text(label) for label in chart["labels"])
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text escaped above)
+
+
+def bars_svg(chart: dict, chart_id: str, title: str) -> str:
+    parts = _svg_open(chart, chart_id, title)
+    parts.append('<g font-size="12" fill="#3a3a3a">')
+    for row in chart["rows"]:
+        parts.extend((_text(row["label"]), _rect(row["rect"]), _text(row["value"])))
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text escaped above)

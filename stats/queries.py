@@ -1,6 +1,6 @@
 """What the Statistiques page shows, read from the summary tables only (stats.models),
-in a fixed number of queries whatever the size of the territory, and cached until the
-summary changes (`cached_statistics`)."""
+in a fixed number of queries whatever the size of the territory; the page keeps its
+figures in the cache until the summary changes (`cache_key`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 
 from rdvs.models import RdvStatus
@@ -18,7 +17,6 @@ from territories.models import Territory
 
 # Organisations and motifs beyond these are left out of their charts (the page says so).
 TOP = 10
-CACHE_SECONDS = 30 * 60
 
 
 @dataclass(frozen=True)
@@ -143,21 +141,14 @@ def _messages(rows: list[dict], p: Period) -> list[tuple[date, int, int]]:
     return [(month, counts["email"], counts["sms"]) for month, counts in months.items()]
 
 
-def cached_statistics(
-    territory: Territory, organisations: QuerySet | None, p: Period, today: date
-) -> dict:
-    """`statistics()`, kept in the cache until the summary is next refreshed: the key
-    names the territory, the organisations counted, the period and the summary's time."""
+def cache_key(territory: Territory, organisations: QuerySet | None, p: Period, today: date):
+    """The key of the page's figures, and when the summary was last refreshed: the key
+    names the territory, the organisations counted, the period and the summary's time,
+    so a refresh makes every cached page stale."""
     refreshed = summary.refreshed_at()
     scope = "all"
     if organisations is not None:
         pks = ",".join(str(pk) for pk in organisations.order_by("pk").values_list("pk", flat=True))
         scope = hashlib.sha256(pks.encode()).hexdigest()[:24]
     stamp = refreshed.timestamp() if refreshed else 0
-    key = f"stats:page:{territory.pk}:{scope}:{p.months}:{today}:{stamp}"
-    data = cache.get(key)
-    if data is None:
-        data = statistics(territory, organisations, p)
-        cache.set(key, data, CACHE_SECONDS)
-    data["refreshed_at"] = refreshed
-    return data
+    return f"stats:page:{territory.pk}:{scope}:{p.months}:{today}:{stamp}", refreshed

@@ -1,13 +1,18 @@
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from stats import charts
 from stats.forms import StatisticsFilterForm
-from stats.queries import TOP, cached_statistics, period
+from stats.queries import TOP, cache_key, period, statistics
 from territories import permissions
 from territories.filters import matching_organisations
 from territories.sections import SectionMixin
 
+CACHE_SECONDS = 30 * 60
+TABLE_FOLLOWS = " (les chiffres sont dans le tableau qui suit)"
 NO_MATCH = "Aucune organisation dont vous voyez les statistiques ne porte ce nom."
 
 
@@ -42,17 +47,40 @@ class StatisticsView(SectionMixin, TemplateView):
                 return context
         today = timezone.localdate()
         p = period(cleaned.get("periode") or 12, today)
-        data = cached_statistics(territory, organisations, p, today)
-        context.update(
-            stats=data,
-            period=p,
-            weekly_chart=charts.weekly_chart(data["weekly"]),
-            messages_chart=charts.monthly_chart(data["messages"]),
-            breakdowns=_breakdowns(data),
-            colours=charts.COLOURS,
-            organisation_chosen=organisations is not None,
-        )
+        key, refreshed = cache_key(territory, organisations, p, today)
+        figures = cache.get(key)
+        if figures is None:
+            figures = _figures(territory, organisations, p, refreshed)
+            cache.set(key, figures, CACHE_SECONDS)
+        context["figures"] = mark_safe(figures)  # noqa: S308 (rendered by _figures)
         return context
+
+
+def _figures(territory, organisations, p, refreshed) -> str:
+    """The charts and tables, rendered once per summary refresh (a year of weeks costs
+    more to render than to count)."""
+    data = statistics(territory, organisations, p)
+    weekly_title = "RDV par semaine, pris en ligne et pris par un agent"
+    messages_title = "Courriels et SMS envoyés par mois"
+    return render_to_string(
+        "stats/_figures.html",
+        {
+            "stats": data,
+            "period": p,
+            "refreshed_at": refreshed,
+            "weekly_chart": charts.columns_svg(
+                charts.weekly_chart(data["weekly"]), "rdv-semaines", weekly_title + TABLE_FOLLOWS
+            ),
+            "messages_chart": charts.columns_svg(
+                charts.monthly_chart(data["messages"]),
+                "messages-mois",
+                messages_title + TABLE_FOLLOWS,
+            ),
+            "breakdowns": _breakdowns(data),
+            "colours": charts.COLOURS,
+            "organisation_chosen": organisations is not None,
+        },
+    )
 
 
 def _motif_name(row: dict) -> str:
@@ -66,7 +94,13 @@ def _breakdowns(data: dict) -> list[tuple]:
     motifs = [(_motif_name(r), r["count"]) for r in data["by_motif"]]
     services = [(r["service__name"], r["count"]) for r in data["by_service"]]
     return [
-        (charts.bars(rows), rows, column, chart_id, heading)
+        (
+            charts.bars_svg(charts.bars(rows), chart_id, heading + TABLE_FOLLOWS),
+            rows,
+            column,
+            chart_id,
+            heading,
+        )
         for rows, column, chart_id, heading in (
             (
                 organisations,
