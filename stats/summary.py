@@ -201,13 +201,14 @@ TOUCHED_MONTHS = f"""
 
 
 @transaction.atomic
-def refresh() -> dict[str, int]:
+def refresh() -> dict:
     """Recomputes what changed since the last run (everything, the first time).
-    Returns how many territory weeks and months were recomputed."""
+    Returns how many territory weeks and months were recomputed, and the territories
+    whose figures changed (None: every one)."""
     state = _locked_state()
     if state.refreshed_at is None:
         rebuild()
-        return {"weeks": -1, "months": -1}
+        return {"weeks": -1, "months": -1, "territories": None}
     started = timezone.now()
     since = state.refreshed_at - MARGIN
     weeks = _touched(TOUCHED_WEEKS, since)
@@ -221,6 +222,7 @@ def refresh() -> dict[str, int]:
     return {
         "weeks": sum(len(days) for days in weeks.values()),
         "months": sum(len(days) for days in months.values()),
+        "territories": sorted(set(weeks) | set(months)),
     }
 
 
