@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10 * 60.0,
         "options": {"expires": 9 * 60},
     },
+    "rebuild-statistics": {
+        "task": "stats.tasks.rebuild_statistics",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Personal data past each territory's retention period (RGPD).
     "apply-retention": {
         "task": "user_records.tasks.apply_retention",

@@ -263,9 +263,9 @@ def test_the_page_costs_as_many_queries_for_many_rdvs(
 
 
 def test_the_beat_refreshes_the_statistics_on_a_worker(celery_worker, territory, world):
-    assert settings.CELERY_BEAT_SCHEDULE["refresh-statistics"]["task"] == (
-        "stats.tasks.refresh_statistics"
-    )
+    beat = settings.CELERY_BEAT_SCHEDULE
+    assert beat["refresh-statistics"]["task"] == "stats.tasks.refresh_statistics"
+    assert beat["rebuild-statistics"]["task"] == "stats.tasks.rebuild_statistics"
     with scopes_disabled():
         done = SummaryRefresh.objects.get().refreshed_at
     refresh_statistics.delay()
