@@ -413,11 +413,6 @@ def statistics_organisations(agent, territory: Territory) -> QuerySet[Organisati
     return organisations.filter(pk__in=roles.organisations(AccessLevel.ADMIN))
 
 
-def sees_every_organisation(agent, territory: Territory) -> bool:
-    """The statistics of the whole territory (not only of some organisations)."""
-    return can_configure_territory(agent, territory)
-
-
 # --- templates ---
 
 
