@@ -11,6 +11,7 @@ import secrets
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django_scopes import scopes_disabled
 
 from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
@@ -47,14 +48,40 @@ def find_by_token(token: str) -> Invitation | None:
         )
 
 
+def _derive_token(invitation: Invitation, nonce: str) -> str:
+    return salted_hmac(
+        "agents.invitation.link", f"{invitation.pk}:{nonce}", algorithm="sha256"
+    ).hexdigest()
+
+
 def issue_token(invitation: Invitation) -> str:
-    """A new random token (256 bits) for the link, valid 48 hours from now. Called when
-    the mail goes out; the previous link, if any, stops working."""
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
+    """A new token for the link, valid 48 hours from now. Called when the mail goes out;
+    the previous link, if any, stops working.
+
+    The token is an HMAC (server's secret key) of a random nonce (256 bits) kept on the
+    invitation: the admin's page can show the same link again (`link_token`) while the
+    database alone, which holds only the nonce and the token's digest, gives no link."""
+    nonce = secrets.token_urlsafe(32)
+    token = _derive_token(invitation, nonce)
+    invitation.token_nonce = nonce
     invitation.token_hash = hash_token(token)
-    invitation.expires_at = now + INVITATION_VALIDITY
-    invitation.save(update_fields=["token_hash", "expires_at"])
+    invitation.expires_at = timezone.now() + INVITATION_VALIDITY
+    invitation.save(update_fields=["token_nonce", "token_hash", "expires_at"])
+    return token
+
+
+def link_token(invitation: Invitation) -> str | None:
+    """The token of the link mailed last, while that link works: None once the
+    invitation is re-sent (its digest is cleared until the new mail leaves), revoked,
+    accepted or expired."""
+    if not invitation.is_open or invitation.is_expired or not invitation.token_hash:
+        return None
+    if not invitation.token_nonce:
+        return None
+    token = _derive_token(invitation, invitation.token_nonce)
+    # A changed secret key would derive another token: show no link rather than a dead one.
+    if not constant_time_compare(hash_token(token), invitation.token_hash):
+        return None
     return token
 
 

@@ -133,6 +133,9 @@ class Invitation(models.Model):
         verbose_name="compte de l'agent",
     )
     token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # The random half of the link's token; the other half is the server's secret key
+    # (agents.invitations.link_token), so a database leak alone gives no working link.
+    token_nonce = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
     send_failed = models.BooleanField("échec de l'envoi", default=False)

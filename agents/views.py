@@ -15,7 +15,7 @@ from agents.forms import (
     LoginForm,
     QueuedPasswordResetForm,
 )
-from agents.invitations import territory_agents
+from agents.invitations import link_token, territory_agents
 from agents.models import Invitation
 from agents.payloads import agent_payload
 from agents.queries import (
@@ -164,10 +164,21 @@ def intervenant_create(request, territory_pk):
 @in_section("agents")
 def invitation_detail(request, territory_pk, invitation_pk):
     invitation = _invitation(request, invitation_pk)
+    token = link_token(invitation)
     return render(
         request,
         "agents/invitation_detail.html",
-        {"invitation": invitation, "sent_messages": messages_about_invitation(invitation)},
+        {
+            "invitation": invitation,
+            "sent_messages": messages_about_invitation(invitation),
+            # Mails are often stopped by administrations' filters: the admin may pass
+            # the same link on by other means.
+            "invitation_link": (
+                request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
+                if token
+                else None
+            ),
+        },
     )
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import requests
 from celery import shared_task
 
 from agents.models import Agent
+from booking import slot_alerts
 from config.mail import send_templated_mail
+from motifs.models import Motif, MotifSlotAlert
 from rdvs.models import Rdv
 from rdvs.notices import mail_usagers, rdv_for_notice, sms_usagers
-from territories.tasks import TerritoryTask
+from territories.models import Territory, TerritoryAdmin
+from territories.tasks import CrossTerritoryTask, TerritoryTask
 
-# Every task here works on one RDV, inside its territory's scope.
+# The notification tasks work on one RDV, inside its territory's scope.
 ON_ONE_RDV = {"base": TerritoryTask, "territory_from": (Rdv, "rdv_pk")}
 
 
@@ -51,3 +56,39 @@ def notify_agents(rdv_pk: int, change: str, agent_ids: list[int] | None = None) 
             {"rdv": rdv, "change": change, "agent": agent, "user_records": rdv.user_records.all()},
             [agent.email],
         )
+
+
+@shared_task(base=CrossTerritoryTask)
+def check_online_slots() -> int:
+    """Daily, in the morning: one check per territory that has motifs open online (see
+    booking.slot_alerts); the alerts of the other territories are dropped."""
+    motif_pks: dict[int, list[int]] = defaultdict(list)
+    # Across territories by design (a sweeper): each check then runs in its territory.
+    candidates = Motif.objects.filter(bookable_by_public=True, archived_at__isnull=True)
+    for territory_id, pk in candidates.order_by("pk").values_list("territory_id", "pk"):
+        motif_pks[territory_id].append(pk)
+    MotifSlotAlert.objects.exclude(territory_id__in=list(motif_pks)).delete()
+    for pks in motif_pks.values():
+        check_territory_slots.delay_on_commit(pks)
+    return len(motif_pks)
+
+
+@shared_task(base=TerritoryTask, territory_from=(Motif, "motif_pks"))
+def check_territory_slots(motif_pks: list[int]) -> int:
+    """Store the territory's motifs open online without a slot, and mail the list to
+    the territory admins when it is not empty."""
+    territory = Territory.objects.get(
+        pk=Motif.objects.filter(pk__in=motif_pks).values("territory_id")[:1]
+    )
+    alerts = list(slot_alerts.refresh(territory, motif_pks))
+    if alerts:
+        admins = TerritoryAdmin.objects.filter(
+            territory=territory, agent__is_active=True, agent__email__isnull=False
+        ).select_related("agent")
+        for admin in admins:
+            send_templated_mail(
+                "booking/mail/slot_alerts",
+                {"territory": territory, "alerts": alerts},
+                [admin.agent.email],
+            )
+    return len(alerts)

@@ -196,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Motifs open online without a free slot: badge on the motif list, mail to the
+    # territory admins (booking.slot_alerts), before the offices open.
+    "check-online-slots": {
+        "task": "booking.tasks.check_online_slots",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Personal data past each territory's retention period (RGPD).
     "apply-retention": {
         "task": "user_records.tasks.apply_retention",

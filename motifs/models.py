@@ -151,7 +151,7 @@ class Motif(models.Model):
         reference added later (availability ranges…) is covered: a protected or
         restricted relation, a row that would be cascaded or set to NULL all count.
         """
-        own = {Motif, Motif.organisations.through}
+        own = {Motif, Motif.organisations.through, MotifSlotAlert}
         collector = Collector(using=router.db_for_write(Motif))
         try:
             collector.collect([self])
@@ -166,3 +166,33 @@ class Motif(models.Model):
             for updates in collector.field_updates.values()
             for objs in updates
         )
+
+
+class MotifSlotAlert(models.Model):
+    """A motif open online that offered no free slot in its booking window, in one of
+    its organisations, when last checked (booking.slot_alerts, every morning).
+
+    Rows are rewritten by each check: the list of motifs reads them instead of searching
+    slots on every page load."""
+
+    territory = models.ForeignKey(
+        "territories.Territory", on_delete=models.CASCADE, related_name="motif_slot_alerts"
+    )
+    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="slot_alerts")
+    organisation = models.ForeignKey(
+        "territories.Organisation", on_delete=models.CASCADE, related_name="motif_slot_alerts"
+    )
+    since = models.DateTimeField("sans créneau depuis")
+    checked_at = models.DateTimeField("vérifié le")
+
+    objects = ScopedManager(territory="territory")
+
+    class Meta:
+        verbose_name = "motif sans créneau en ligne"
+        verbose_name_plural = "motifs sans créneau en ligne"
+        constraints = [
+            models.UniqueConstraint("motif", "organisation", name="unique_motif_slot_alert")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.motif_id} sans créneau à {self.organisation_id}"

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
 from motifs.forms import MotifFilterForm, MotifForm
-from motifs.models import Motif
+from motifs.models import Motif, MotifSlotAlert
 from motifs.payloads import motif_payload
 from motifs.services import (
     MotifInUse,
@@ -29,7 +29,16 @@ def territory_motifs(territory):
         Motif.objects.filter(territory=territory)
         .select_related("service")
         .annotate(service_is_active=is_active_in(territory, "service"))
-        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("organisations", queryset=Organisation.objects.order_by("name")),
+            # Stored by the morning's check (booking.slot_alerts): no slot search here.
+            Prefetch(
+                "slot_alerts",
+                queryset=MotifSlotAlert.objects.select_related("organisation").order_by(
+                    "organisation__name"
+                ),
+            ),
+        )
     )
 
 
