@@ -40,10 +40,13 @@ def pictogram(key: str) -> str:
 def page_skiplinks(side_menu: bool = False) -> list[dict]:
     """The skip links for `{% dsfr_skiplinks %}`: the content, then the territory's
     side menu on the pages that show it."""
-    items = [{"link": "#contenu", "label": "Contenu"}]
-    if side_menu:
-        items.append({"link": "#navigation-territoire", "label": "Menu de l'espace"})
-    return items
+    if not side_menu:
+        return [{"link": "#contenu", "label": "Contenu"}]
+    # Past the breadcrumb and the side menu, straight to the page's own content.
+    return [
+        {"link": "#contenu-page", "label": "Contenu"},
+        {"link": "#navigation-territoire", "label": "Menu de l'espace"},
+    ]
 
 
 @register.inclusion_tag("dsfr/breadcrumb.html", takes_context=True)
