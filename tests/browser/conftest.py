@@ -133,3 +133,12 @@ def login(page, email: str, password: str) -> None:
     page.get_by_label(re.compile(r"^Adresse e-mail")).fill(email)
     page.get_by_label(re.compile(r"^Mot de passe")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+def join_with_new_account(page, first_name: str = "Dora", last_name: str = "Nouvelle") -> None:
+    """On an invitation's page, create the account the invitation asks for."""
+    page.get_by_label(re.compile(r"^Prénom")).fill(first_name)
+    page.get_by_label(re.compile(r"^Nom")).fill(last_name)
+    page.get_by_label(re.compile(r"^Mot de passe")).fill("un-secret-bien-long-2026")
+    page.get_by_label(re.compile(r"^Confirmation")).fill("un-secret-bien-long-2026")
+    page.get_by_role("button", name="Rejoindre l'espace").click()

@@ -6,7 +6,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from territories.models import AgentRole, AgentService
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, join_with_new_account, login
 from tests.factories import PASSWORD, ServiceFactory, TerritoryServiceFactory
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
@@ -52,11 +52,7 @@ def test_admin_invites_an_agent_who_joins_then_the_admin_changes_their_rights(
     dora.goto(path)
     expect(dora.get_by_role("heading", level=1)).to_have_text("Rejoindre l'espace Drôme (26)")
     assert_accessible(dora)
-    dora.get_by_label(re.compile(r"^Prénom")).fill("Dora")
-    dora.get_by_label(re.compile(r"^Nom")).fill("Nouvelle")
-    dora.get_by_label(re.compile(r"^Mot de passe")).fill("un-secret-bien-long-2026")
-    dora.get_by_label(re.compile(r"^Confirmation")).fill("un-secret-bien-long-2026")
-    dora.get_by_role("button", name="Rejoindre l'espace").click()
+    join_with_new_account(dora)
     expect(dora.get_by_role("heading", level=1)).to_have_text("Mon espace — Drôme (26)")
     expect(dora.get_by_text("Bienvenue dans l'espace Drôme (26) !")).to_be_visible()
     assert_accessible(dora)

@@ -13,7 +13,7 @@ from agents.services import invite_agent
 from agents.tasks import send_invitation_mail
 from booking.tasks import check_territory_slots
 from tests.booking_helpers import public_motif, receiving_agent, weekly_range
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, join_with_new_account, login
 from tests.factories import PASSWORD, OrganisationFactory
 
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -76,9 +76,5 @@ def test_the_admin_copies_the_invitation_link_which_lets_the_agent_join(
     dora = new_page()
     dora.goto(copied)
     expect(dora.get_by_role("heading", level=1)).to_have_text("Rejoindre l'espace Drôme (26)")
-    dora.get_by_label(re.compile(r"^Prénom")).fill("Dora")
-    dora.get_by_label(re.compile(r"^Nom")).fill("Nouvelle")
-    dora.get_by_label(re.compile(r"^Mot de passe")).fill("un-secret-bien-long-2026")
-    dora.get_by_label(re.compile(r"^Confirmation")).fill("un-secret-bien-long-2026")
-    dora.get_by_role("button", name="Rejoindre l'espace").click()
+    join_with_new_account(dora)
     expect(dora.get_by_role("heading", level=1)).to_have_text("Mon espace — Drôme (26)")
