@@ -6,9 +6,9 @@ the public slot page looks for its first day; the pairs without any are stored a
 `motifs.MotifSlotAlert` rows, which the list of motifs shows as a badge without
 searching anything, and the territory admins get one mail listing them.
 
-The search stops at the first day with a slot (a week first, then spans twice as long),
-so a motif with slots costs three queries, and an organisation with no opening for the
-motif one.
+One query finds the pairs without any availability range (no search for them); for the
+others the search stops at the first day with a slot (a week first, then spans twice as
+long), so a pair with slots in its first week costs three queries.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from availability.models import AvailabilityRange
 from availability.slots import PARIS, SlotFinder, booking_window
 from motifs.models import Motif, MotifSlotAlert
 from territories.models import Organisation, Territory, TerritoryService
@@ -43,6 +44,18 @@ def has_slot(motif: Motif, organisation: Organisation, now: datetime) -> bool:
     return finder.first_day(today, last_day) is not None
 
 
+def _pairs_with_openings(territory: Territory, now: datetime) -> set[tuple[int, int]]:
+    """(motif, organisation) pairs with an availability range not over yet, in one query:
+    the other pairs have no slot, and cost no slot search."""
+    today = timezone.localtime(now, PARIS).date()
+    links = AvailabilityRange.motifs.through.objects.filter(
+        availabilityrange__territory=territory
+    ).exclude(availabilityrange__until__lt=today)
+    return set(
+        links.values_list("motif_id", "availabilityrange__organisation_id").distinct().order_by()
+    )
+
+
 def refresh(territory: Territory, motif_pks: list[int], now: datetime | None = None) -> list:
     """Search the pairs of the given motifs (of one territory, still open online), store
     one alert per pair without a slot, and drop the territory's other alerts. Returns
@@ -55,10 +68,15 @@ def refresh(territory: Territory, motif_pks: list[int], now: datetime | None = N
         .order_by("organisation__name", "organisation_id")
     )
     by_pk = {motif.pk: motif for motif in motifs}
+    opening = _pairs_with_openings(territory, now)
     empty = [
         (by_pk[link.motif_id], link.organisation)
         for link in links
-        if link.motif_id in by_pk and not has_slot(by_pk[link.motif_id], link.organisation, now)
+        if link.motif_id in by_pk
+        and (
+            (link.motif_id, link.organisation_id) not in opening
+            or not has_slot(by_pk[link.motif_id], link.organisation, now)
+        )
     ]
     with transaction.atomic():
         alerts = MotifSlotAlert.objects.filter(territory=territory)
