@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "exports",
     "demo",
 ]
 
@@ -202,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "booking.tasks.check_online_slots",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Exports' files past their time (24 hours after they are ready) are deleted.
+    "delete-expired-exports": {
+        "task": "exports.tasks.delete_expired_exports",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
     # Personal data past each territory's retention period (RGPD).
     "apply-retention": {
         "task": "user_records.tasks.apply_retention",
@@ -229,6 +236,9 @@ EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     default="config.outbox.OutboxEmailBackend" if DEBUG else "anymail.backends.brevo.EmailBackend",
 )
+# Exports' CSV files (exports app), written by the workers and read by the web processes:
+# with several machines or containers, a volume shared by both (docker-compose.yml).
+EXPORTS_DIR = Path(env("EXPORTS_DIR", default=str(BASE_DIR / ".local" / "exports")))
 OUTBOX_DIR = Path(env("OUTBOX_DIR", default=str(BASE_DIR / ".local" / "outbox")))
 ANYMAIL = {
     "BREVO_API_KEY": env("BREVO_API_KEY", default=""),

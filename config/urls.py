@@ -22,6 +22,7 @@ territory_sections = [
     path("plages/", include("availability.urls")),
     path("api/", include("api.urls")),  # the agent's own API tokens
     path("statistiques/", include("stats.urls")),
+    path("exports/", include("exports.urls")),  # the agent's own exports
 ]
 
 urlpatterns = [

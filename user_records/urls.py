@@ -40,7 +40,6 @@ urlpatterns = [
     ),
     # Agents' daily screens (any member of the territory).
     path("usagers/", views.UserRecordListView.as_view(), name="list"),
-    path("usagers/export.csv", views.UserRecordExportView.as_view(), name="export"),
     path("usagers/nouvelle/", views.UserRecordCreateView.as_view(), name="create"),
     path(
         "usagers/<int:user_record_pk>/",

@@ -1,18 +1,13 @@
-"""Agents' daily screens on user records: list, export, create, view, edit.
+"""Agents' daily screens on user records: list, create, view, edit (the export is an
+exports.Export, built by a worker).
 
 Every screen shows what the territory configured: hidden standard fields and
 archived custom fields are left out (their values stay stored)."""
 
-import csv
-import re
-from collections.abc import Iterator
-
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView, View
-from django_scopes import scope
+from django.views.generic import FormView, TemplateView
 
 from territories import permissions
 from territories.changes import version_of
@@ -23,21 +18,9 @@ from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
 from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
-from user_records.paging import get_page, in_batches
+from user_records.paging import get_page
 from user_records.payloads import user_record_payload
 from user_records.queries import search_records
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"-?\d+(,\d+)?")
-EXPORT_BATCH = 1000  # rows read and sent at a time: the web process holds no more
-
-
-def spreadsheet_cell(value: str) -> str:
-    """A value a spreadsheet shows as text: never run as a formula (names typed by the
-    public in online booking end up here), a quote in front of what would be one."""
-    if value.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(value):
-        return "'" + value
-    return value
 
 
 class UserRecordsMixin(SectionMixin):
@@ -63,49 +46,6 @@ class UserRecordListView(UserRecordsMixin, TemplateView):
         return super().get_context_data(
             page=page, rows=rows, columns=columns, query=query, **kwargs
         )
-
-
-class Echo:
-    """A file-like object that hands back what csv.writer writes, for streaming."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-class UserRecordExportView(UserRecordsMixin, View):
-    """CSV of the (searched) records with every visible field, for a spreadsheet.
-
-    Streamed: the rows are read EXPORT_BATCH at a time and sent as they are written, so a
-    territory's 500,000 records never sit in the web process's memory at once."""
-
-    def get(self, request, *args, **kwargs):
-        fields = visible_fields(request.territory)
-        query = request.GET.get("q", "").strip()
-        records = self.visible_records(query, fields)
-        response = StreamingHttpResponse(
-            self.lines(request.territory, fields, records, searched=bool(search_words(query))),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = 'attachment; filename="fiches-usagers.csv"'
-        return response
-
-    @staticmethod
-    def lines(territory, fields, records, *, searched: bool) -> Iterator[str]:
-        writer = csv.writer(Echo(), delimiter=";")
-        # The BOM lets spreadsheet software detect UTF-8.
-        # Labels are written by territory admins: defused like the values.
-        yield "\ufeff" + writer.writerow([spreadsheet_cell(field.label) for field in fields])
-        # Sent after the view returned, outside the request's scope: reopen it.
-        with scope(territory=territory):
-            for batch in in_batches(records, EXPORT_BATCH, searched=searched):
-                chunk = "".join(
-                    writer.writerow(
-                        [spreadsheet_cell(value) for _, value in field_rows(fields, record)]
-                    )
-                    for record in batch
-                )
-                del batch  # not kept while the next batch is read
-                yield chunk
 
 
 class UserRecordCreateView(UserRecordsMixin, FormView):

@@ -1,0 +1,182 @@
+"""What goes in each kind of export: its header, its rows, batch by batch.
+
+A table reads its rows `BATCH` at a time and hands them over as lists of CSV cells;
+nothing holds more than one batch (plus its prefetched agents and usagers): an export
+of a million RDVs takes the memory of one batch. Every cell is defused for
+spreadsheets (`spreadsheet_cell`), the header too (custom fields' labels are written
+by territory admins).
+
+What an agent sees is what they export: RDVs through `permissions.visible_rdvs`, user
+records through `permissions.visible_user_records`, with the rights of the agent who
+asked, at the time the file is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from agents.models import Agent
+from exports.cells import spreadsheet_cell
+from exports.models import Export, ExportKind
+from rdvs.models import CreatedBy, Rdv, RdvStatus
+from territories import permissions
+from territories.search import search_words
+from user_records.fields import field_rows, visible_fields
+from user_records.models import UserRecord
+from user_records.paging import in_batches
+from user_records.queries import search_records
+
+BATCH = 2000  # rows read, written and counted at a time
+
+RDV_HEADER = [
+    "N° du RDV",
+    "Date",
+    "Début",
+    "Fin",
+    "Motif",
+    "Lieu",
+    "Organisation",
+    "Agents",
+    "Statut",
+    "Pris par",
+    "Créé le",
+    "Annulé le",
+    "N° de l'usager",
+    "Prénom de l'usager",
+    "Nom de l'usager",
+]
+CREATED_BY = {CreatedBy.AGENT: "Agent", CreatedBy.USAGER: "Usager (en ligne)"}
+
+
+@dataclass
+class Table:
+    header: list[str]
+    total: int  # how many RDVs or user records: the progress bar's 100 %
+    # (CSV rows, how many RDVs or records they come from), one per batch read
+    batches: Iterator[tuple[list[list[str]], int]]
+
+
+def table_for(export: Export) -> Table:
+    if export.kind == ExportKind.RDVS:
+        return rdv_table(export)
+    return user_record_table(export)
+
+
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+# --- RDVs: one row per RDV and per participant ---
+
+
+def period_bounds(filters: dict) -> tuple[datetime, datetime]:
+    """The export's period, whole days in the territory's time zone: [du 00:00, au+1 00:00)."""
+    first, last = date.fromisoformat(filters["du"]), date.fromisoformat(filters["au"])
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(first, time(), tzinfo=zone),
+        datetime.combine(last + timedelta(days=1), time(), tzinfo=zone),
+    )
+
+
+def exported_rdvs(export: Export) -> QuerySet[Rdv]:
+    start, end = period_bounds(export.filters)
+    rdvs = Rdv.objects.filter(territory=export.territory, starts_at__gte=start, starts_at__lt=end)
+    if export.filters.get("organisation"):
+        rdvs = rdvs.filter(organisation_id=export.filters["organisation"])
+    return permissions.visible_rdvs(export.requested_by, export.territory, rdvs)
+
+
+def rdv_table(export: Export) -> Table:
+    rdvs = exported_rdvs(export)
+    total = rdvs.count()
+    rows = (
+        rdvs.select_related("motif", "organisation")
+        .only(
+            "starts_at",
+            "ends_at",
+            "status",
+            "created_by",
+            "created_at",
+            "cancelled_at",
+            "motif__name",
+            "motif__location_type",
+            "organisation__name",
+        )
+        .prefetch_related(
+            Prefetch("agents", queryset=Agent.objects.only("first_name", "last_name", "email")),
+            Prefetch(
+                "user_records",
+                queryset=UserRecord.objects.only("first_name", "last_name").order_by(
+                    "last_name", "first_name", "pk"
+                ),
+            ),
+        )
+        .order_by("starts_at", "pk")
+        # A server-side cursor, BATCH rows at a time, each chunk's agents and usagers
+        # prefetched with it (two queries per chunk, whatever its size).
+        .iterator(chunk_size=BATCH)
+    )
+    batches = (
+        ([line for rdv in batch for line in rdv_lines(rdv)], len(batch))
+        for batch in chunks(rows, BATCH)
+    )
+    return Table([spreadsheet_cell(label) for label in RDV_HEADER], total, batches)
+
+
+def _local(moment: datetime | None, pattern: str) -> str:
+    return date_format(timezone.localtime(moment), pattern) if moment else ""
+
+
+def rdv_lines(rdv: Rdv) -> list[list[str]]:
+    agents = sorted(str(agent) for agent in rdv.agents.all())
+    common = [
+        str(rdv.pk),
+        _local(rdv.starts_at, "d/m/Y"),
+        _local(rdv.starts_at, "H:i"),
+        _local(rdv.ends_at, "H:i"),
+        rdv.motif.name,
+        rdv.motif.get_location_type_display(),
+        rdv.organisation.name,
+        ", ".join(agents),
+        RdvStatus(rdv.status).label,
+        CREATED_BY.get(rdv.created_by, rdv.created_by),
+        _local(rdv.created_at, "d/m/Y H:i"),
+        _local(rdv.cancelled_at, "d/m/Y H:i"),
+    ]
+    participants = [[str(r.pk), r.first_name, r.last_name] for r in rdv.user_records.all()]
+    return [
+        [spreadsheet_cell(cell) for cell in common + participant]
+        for participant in participants or [["", "", ""]]
+    ]
+
+
+# --- user records: one row per record, every field agents see ---
+
+
+def user_record_table(export: Export) -> Table:
+    territory, query = export.territory, export.filters.get("q", "")
+    fields = visible_fields(territory)
+    records = permissions.visible_user_records(
+        export.requested_by, territory, search_records(territory, query, fields)
+    )
+    searched = bool(search_words(query))
+    batches = (
+        (
+            [[spreadsheet_cell(value) for _, value in field_rows(fields, r)] for r in batch],
+            len(batch),
+        )
+        # Each batch read from where the previous ended, in the list's order (its index).
+        for batch in in_batches(records, BATCH, searched=searched)
+    )
+    return Table(
+        [spreadsheet_cell(field.label) for field in fields], records.order_by().count(), batches
+    )
