@@ -12,12 +12,12 @@ asked, at the time the file is built."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -68,10 +68,15 @@ def table_for(export: Export) -> Table:
     return user_record_table(export)
 
 
-def chunks(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def lines_by_batch(batches: Iterator[list], lines_of) -> Iterator[tuple[list[list[str]], int]]:
+    """The CSV lines of each batch of objects, and how many objects they come from. A
+    batch's objects are let go before the next batch is read (no loop variable keeps
+    them meanwhile): one batch in memory, not two."""
+    while (batch := next(batches, None)) is not None:
+        lines = [line for item in batch for line in lines_of(item)]
+        count = len(batch)
+        del batch
+        yield lines, count
 
 
 # --- RDVs: one row per RDV and per participant ---
@@ -111,7 +116,24 @@ def rdv_table(export: Export) -> Table:
             "motif__location_type",
             "organisation__name",
         )
-        .prefetch_related(
+        .order_by("starts_at", "pk")
+        # A server-side cursor, read BATCH rows at a time.
+        .iterator(chunk_size=BATCH)
+    )
+    batches = lines_by_batch(rdv_batches(rows), rdv_lines)
+    return Table([spreadsheet_cell(label) for label in RDV_HEADER], total, batches)
+
+
+def rdv_batches(rows: Iterator[Rdv]) -> Iterator[list[Rdv]]:
+    """BATCH RDVs at a time with their agents and usagers (two queries per batch, whatever
+    its size). Not the queryset's own prefetch_related(): its chunks keep the previous
+    one alive while the next is read."""
+    while True:
+        batch = list(islice(rows, BATCH))
+        if not batch:
+            return
+        prefetch_related_objects(
+            batch,
             Prefetch("agents", queryset=Agent.objects.only("first_name", "last_name", "email")),
             Prefetch(
                 "user_records",
@@ -120,16 +142,8 @@ def rdv_table(export: Export) -> Table:
                 ),
             ),
         )
-        .order_by("starts_at", "pk")
-        # A server-side cursor, BATCH rows at a time, each chunk's agents and usagers
-        # prefetched with it (two queries per chunk, whatever its size).
-        .iterator(chunk_size=BATCH)
-    )
-    batches = (
-        ([line for rdv in batch for line in rdv_lines(rdv)], len(batch))
-        for batch in chunks(rows, BATCH)
-    )
-    return Table([spreadsheet_cell(label) for label in RDV_HEADER], total, batches)
+        yield batch
+        del batch  # before the next batch is read
 
 
 def _local(moment: datetime | None, pattern: str) -> str:

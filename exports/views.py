@@ -45,7 +45,8 @@ class ExportCreateView(permissions.MemberRequiredMixin, View):
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("type") == "fiches":
-            query = request.POST.get("q", "").strip().replace("\x00", "")
+            # PostgreSQL stores no NUL character; the search reads it as a space anyway.
+            query = request.POST.get("q", "").replace("\x00", " ").strip()
             filters = {"q": query} if search_words(query) else {}
             return self.requested(ExportKind.USER_RECORDS, filters)
         form = RdvExportForm(request.POST, territory=request.territory, agent=request.user)

@@ -2,6 +2,7 @@
 of the same territory, and an outsider who administers another territory."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from django_scopes import scope
@@ -24,6 +25,7 @@ pytest_plugins = ["tests.oidc_provider", "tests.rights_world"]
 @pytest.fixture(autouse=True)
 def _isolated_outbox(settings, tmp_path):
     settings.OUTBOX_DIR = tmp_path / "outbox"
+    settings.EXPORTS_DIR = tmp_path / "exports"
 
 
 @pytest.fixture(autouse=True)
@@ -110,6 +112,14 @@ def admin_client(client, admin_agent):
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (solo pool, in a thread) consuming the real Redis broker."""
+    with worker_running() as worker:
+        yield worker
+
+
+@contextmanager
+def worker_running(purge: bool = True):
+    """A real Celery worker for the duration of the block (for a test that starts it
+    part-way, e.g. to see a task's work waiting first)."""
     from celery.contrib.testing.worker import start_worker
     from celery.signals import task_postrun
     from django.db import connections
@@ -120,7 +130,8 @@ def celery_worker(transactional_db):
         connections.close_all()
 
     task_postrun.connect(close_connections, weak=False)
-    app.control.purge()
+    if purge:
+        app.control.purge()
     with start_worker(
         app,
         pool="solo",

@@ -20,6 +20,7 @@ from availability.models import AvailabilityRange
 from rdvs.models import Rdv
 from territories import permissions
 from territories.models import AccessLevel, AgentRole, AuditEntry
+from tests.export_files import exported_lines
 from tests.factories import (
     AgentRoleFactory,
     AgentServiceFactory,
@@ -237,8 +238,7 @@ def test_an_agent_of_a_new_organisation_lists_and_exports_none_of_the_others_rec
     assert client.get(url("user_records:list", territory)).context["page"].count == 0
 
     def export_lines(agent):
-        response = as_(agent).get(url("user_records:export", territory))
-        return b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        return exported_lines(as_(agent), territory, type="fiches")
 
     assert len(export_lines(newcomer)) == 1  # the header only
     assert len(export_lines(world.territory_admin)) == 4

@@ -1,9 +1,8 @@
 """The agents' user-record list at a département's size: search by every kind of value
 through its index, pages read from a position (no OFFSET, bounded count), query budgets,
-and the CSV export streamed in batches."""
+(the CSV export, built by a worker: tests/test_exports.py)."""
 
 import re
-import tracemalloc
 
 import phonenumbers
 import pytest
@@ -13,10 +12,9 @@ from django.urls import reverse
 
 from tests.factories import CustomFieldFactory, UserRecordFactory, UserRecordSettingsFactory
 from tests.queries import count_queries
-from user_records import paging, views
+from user_records import paging
 from user_records.fields import format_phone
 from user_records.models import CustomFieldType, UserRecord
-from user_records.views import EXPORT_BATCH
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -384,58 +382,3 @@ def test_every_page_is_read_from_the_list_index(agent_client, large_territory):
         page_query = plans_of(agent_client, territory, params)[0]
         assert "user_record_list_order" in page_query, page_query
         assert not re.search(r"Seq Scan|Sort\b", page_query), page_query
-
-
-# --- the CSV export ---
-
-
-def test_export_streams_batches_in_the_list_order(agent_client, territory):
-    count = 2 * EXPORT_BATCH + 500
-    bulk_records(territory, count)
-    response = agent_client.get(url("export", territory), {"q": ""})
-    assert response.streaming
-    with CaptureQueriesContext(connection) as captured:
-        chunks = [chunk.decode("utf-8") for chunk in response.streaming_content]
-    # The header, then one chunk per batch, each read by one query from where the
-    # previous batch ended.
-    assert len(chunks) == 1 + 3
-    assert len(captured.captured_queries) == 3
-    assert "OFFSET" not in " ".join(q["sql"] for q in captured.captured_queries)
-    lines = "".join(chunks).lstrip("\ufeff").splitlines()
-    assert len(lines) == 1 + count
-    expected = UserRecord.objects.filter(territory=territory).order_by(
-        "last_name", "first_name", "pk"
-    )
-    assert [line.split(";")[4] for line in lines[1:]] == [r.email for r in expected]
-
-
-def test_a_searched_export_streams_the_matches_in_order(agent_client, territory, monkeypatch):
-    monkeypatch.setattr(views, "EXPORT_BATCH", 40)
-    bulk_records(territory, 2400)  # 105 Martin (7 in every 168)
-    response = agent_client.get(url("export", territory), {"q": "martin"})
-    with CaptureQueriesContext(connection) as captured:
-        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert len(captured.captured_queries) == 3  # 40 + 40 + 25
-    expected = UserRecord.objects.filter(last_name__startswith="Martin").order_by(
-        "last_name", "first_name", "pk"
-    )
-    assert len(expected) == 105
-    assert [line.split(";")[4] for line in lines[1:]] == [r.email for r in expected]
-
-
-def test_export_memory_does_not_grow_with_the_rows(agent_client, territory):
-    def peak_while_exporting() -> int:
-        response = agent_client.get(url("export", territory))
-        tracemalloc.start()
-        try:
-            for _ in response.streaming_content:
-                pass
-            return tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
-
-    bulk_records(territory, EXPORT_BATCH)
-    one_batch = peak_while_exporting()
-    bulk_records(territory, 5 * EXPORT_BATCH)
-    six_batches = peak_while_exporting()
-    assert six_batches < 1.5 * one_batch, (one_batch, six_batches)
