@@ -12,6 +12,7 @@ from agents.models import INVITATION_VALIDITY, Agent, Invitation, hash_token
 from api.models import TOKEN_PREFIX, ApiToken
 from api.models import hash_token as api_hash_token
 from availability.models import Absence, AvailabilityRange
+from exports.models import LIFETIME, Export, ExportKind
 from motifs.models import Motif
 from rdv_settings.models import RdvSettings
 from rdvs.models import Rdv, RdvAgent
@@ -337,6 +338,18 @@ class DeliveryFactory(DjangoModelFactory):
     webhook_id = factory.LazyFunction(signing.generate_webhook_id)
     next_attempt_at = factory.LazyFunction(timezone.now)
     dispatched_at = factory.LazyFunction(timezone.now)
+
+
+class ExportFactory(DjangoModelFactory):
+    """An export asked for and not yet built (its file is made by exports.tasks)."""
+
+    class Meta:
+        model = Export
+
+    territory = factory.SubFactory(TerritoryFactory)
+    requested_by = factory.SubFactory(AgentFactory)
+    kind = ExportKind.USER_RECORDS
+    expires_at = factory.LazyFunction(lambda: timezone.now() + LIFETIME)
 
 
 class ApiTokenFactory(DjangoModelFactory):

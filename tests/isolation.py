@@ -54,6 +54,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
         factories.DeliveryFactory(endpoint=factories.EndpointFactory(territory=territory)).pk
     ),
     "token_pk": lambda territory: factories.ApiTokenFactory(territory=territory).pk,
+    "export_pk": lambda territory: factories.ExportFactory(territory=territory).pk,
 }
 
 API_PREFIX = "api/v1/"

@@ -25,6 +25,8 @@ from availability import services as availability
 from availability.models import Absence, AvailabilityRange
 from availability.slots import PARIS
 from booking import services as booking
+from exports import services as exports
+from exports.models import ExportKind
 from motifs import services as motifs
 from organisations import services as organisations
 from rdv_settings import services as rdv_settings
@@ -41,6 +43,7 @@ from tests.factories import (
     CustomFieldFactory,
     DeliveryFactory,
     EndpointFactory,
+    ExportFactory,
     InvitationFactory,
     MotifFactory,
     RdvSettingsFactory,
@@ -591,6 +594,21 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
             given=lambda w: ApiTokenFactory(territory=w.territory, agent=w.basic),
             call=lambda w, token: api.revoke_token(token, acting_agent=w.basic),
             records=("api_token.revoked",),
+        )
+    ],
+    ("exports.services", "request_export"): [
+        Case(
+            call=lambda w, _: exports.request_export(
+                w.territory, ExportKind.USER_RECORDS, {"q": "martin"}, acting_agent=w.basic
+            ),
+            records=("export.requested",),
+        )
+    ],
+    ("exports.services", "record_download"): [
+        Case(
+            given=lambda w: ExportFactory(territory=w.territory, requested_by=w.basic),
+            call=lambda w, export: exports.record_download(export, acting_agent=w.basic),
+            records=("export.downloaded",),
         )
     ],
     ("webhooks.services", "resend_failed_since"): [

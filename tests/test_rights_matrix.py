@@ -21,6 +21,7 @@ from tests.factories import (
     DeliveryFactory,
     DuplicatePairFactory,
     EndpointFactory,
+    ExportFactory,
     ServiceFactory,
 )
 from tests.rights_world import PEOPLE, can_log_in
@@ -39,9 +40,10 @@ AGENDA_ROW = (OK, OK, 404, 404, 404, 404, 404)  # the intervenant's range or abs
 USER_RECORD = (OK, OK, OK, OK, 404, 404, 404)  # known in Valence
 # Erasing a usager known in Valence: the admins only; those who do not see it, 404.
 USER_RECORD_ERASURE = (OK, OK, 403, 403, 404, 404, 404)
-OWN_TOKEN = (OK, 404, 404, 404, 404, 404, 404)
+OWN_TOKEN = (OK, 404, 404, 404, 404, 404, 404)  # the territory admin's API token: theirs only
+OWN_EXPORT = OWN_TOKEN  # the territory admin's export: its requester's only
 # The statistics: territory admins (all) and organisations' admins (theirs); basic agents 403.
-ADMINISTRATORS = (OK, OK, 403, 403, 403, 404, 404)  # the territory admin's API token: theirs only
+ADMINISTRATORS = (OK, OK, 403, 403, 403, 404, 404)
 
 EXPECTED: dict[str, tuple] = {
     "territories:dashboard": CONFIGURATION,
@@ -77,7 +79,6 @@ EXPECTED: dict[str, tuple] = {
     "user_records:field_archive": CONFIGURATION,
     "user_records:field_restore": CONFIGURATION,
     "user_records:list": DAILY_SCREEN,
-    "user_records:export": DAILY_SCREEN,
     "user_records:create": DAILY_SCREEN,
     "user_records:user_record_detail": USER_RECORD,
     "user_records:update": USER_RECORD,
@@ -126,6 +127,11 @@ EXPECTED: dict[str, tuple] = {
     "api:token_list": DAILY_SCREEN,
     "stats:statistics": ADMINISTRATORS,
     "api:token_revoke": OWN_TOKEN,
+    # The agent's own exports
+    "exports:export_list": DAILY_SCREEN,
+    "exports:export_create": DAILY_SCREEN,
+    "exports:export_detail": OWN_EXPORT,
+    "exports:export_download": OWN_EXPORT,
 }
 
 
@@ -149,6 +155,7 @@ def _objects(world) -> dict:
             territory=territory, first=world.record(), second=world.record()
         ).pk,
         "token_pk": ApiTokenFactory(territory=territory, agent=world.territory_admin).pk,
+        "export_pk": ExportFactory(territory=territory, requested_by=world.territory_admin).pk,
     }
     for key, make in isolation.OBJECT_KWARGS.items():
         objects.setdefault(key, make(territory))

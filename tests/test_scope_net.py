@@ -72,17 +72,13 @@ UNSCOPED_TASKS = {"agents.tasks.send_password_reset_mail"}
 def test_every_task_of_the_project_says_how_it_scopes():
     app.loader.import_default_modules()
     project = (
-        "agents.",
-        "webhooks.",
-        "rdvs.",
-        "availability.",
-        "booking.",
-        "territories.",
-        "stats.",
+        *("agents.", "webhooks.", "rdvs.", "availability.", "booking.", "territories."),
+        *("stats.", "exports.", "user_records.", "notifications."),
     )
     names = sorted(name for name in app.tasks if name.startswith(project))
     assert "webhooks.tasks.deliver_webhook" in names
     assert "stats.tasks.refresh_statistics" in names
+    assert "exports.tasks.build_export" in names
     careless = [
         name
         for name in names
