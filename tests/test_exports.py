@@ -25,6 +25,7 @@ from tests.factories import (
     AgentFactory,
     AgentRoleFactory,
     CustomFieldFactory,
+    ExportFactory,
     MotifFactory,
     OrganisationFactory,
     UserRecordFactory,
@@ -422,3 +423,32 @@ def test_an_export_takes_the_memory_of_one_batch_whatever_its_size(
     one_batch = peak(500)
     six_batches = peak(3000)
     assert six_batches < 1.5 * one_batch, (one_batch, six_batches)
+
+
+def test_a_download_keeps_the_web_process_memory_flat(admin_client, territory, admin_agent):
+    """The file is sent from the disk block by block: a 20 MB export takes the web
+    process no more memory than a small one."""
+
+    def peak_while_downloading(size: int) -> int:
+        export = ExportFactory(
+            territory=territory,
+            requested_by=admin_agent,
+            status=ExportStatus.DONE,
+            file_path=f"{territory.pk}/taille-{size}.csv",
+            file_name="fiches-usagers.csv",
+        )
+        export.file.parent.mkdir(parents=True, exist_ok=True)
+        export.file.write_bytes(b"Anne;Petit\r\n" * (size // 12))
+        response = admin_client.get(export_url("export_download", territory, export.pk))
+        tracemalloc.start()
+        try:
+            received = sum(len(block) for block in response.streaming_content)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            response.close()
+            assert received == size // 12 * 12
+
+    small = peak_while_downloading(100_000)
+    large = peak_while_downloading(20_000_000)
+    assert large < 1.5 * small + 100_000, (small, large)
