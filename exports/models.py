@@ -4,7 +4,7 @@ deleted by a sweeper, exports.tasks.delete_expired_exports)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -87,6 +87,12 @@ class Export(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def period_label(self) -> str:
+        """The RDVs' period, as agents write it: "du 01/12/2026 au 31/12/2026"."""
+        days = [date.fromisoformat(self.filters[key]) for key in ("du", "au")]
+        return "du {:%d/%m/%Y} au {:%d/%m/%Y}".format(*days)
 
     @property
     def file(self) -> Path | None:

@@ -330,6 +330,7 @@ def test_the_worker_builds_the_export_the_page_follows(
     assert (export.rows_done, export.rows_total) == (3, 3)
     page = admin_client.get(export_url("export_detail", territory, export_pk)).content.decode()
     assert f"/exports/{export_pk}/telecharger/" in page and "hx-trigger" not in page
+    assert "RDV du 01/12/2026 au 31/12/2026" in page
     assert len(downloaded_lines(admin_client, territory, export_pk)) == 1 + 3
 
 
@@ -442,12 +443,13 @@ def test_a_download_keeps_the_web_process_memory_flat(admin_client, territory, a
         response = admin_client.get(export_url("export_download", territory, export.pk))
         tracemalloc.start()
         try:
+            # Read to the end: the test client then closes the response and its file.
             received = sum(len(block) for block in response.streaming_content)
-            return tracemalloc.get_traced_memory()[1]
+            peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-            response.close()
-            assert received == size // 12 * 12
+        assert received == size // 12 * 12
+        return peak
 
     small = peak_while_downloading(100_000)
     large = peak_while_downloading(20_000_000)
