@@ -51,7 +51,8 @@ def add_agents(territory):
         cursor.execute(
             f'INSERT INTO "{table}" (rdv_id, agent_id, starts_at, ends_at, holds_time) '  # noqa: S608
             f"SELECT id, {first_agent} + id %% {AGENTS}, starts_at, ends_at, true "
-            f'FROM "{rdv_table}"'
+            f'FROM "{rdv_table}"',
+            [],  # no parameter, but `%%` read as `%`
         )
         cursor.execute("ANALYZE")
     return admin, organisation

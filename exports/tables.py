@@ -19,7 +19,6 @@ from itertools import islice
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from agents.models import Agent
 from exports.cells import spreadsheet_cell
@@ -134,12 +133,18 @@ def rdv_batches(rows: Iterator[Rdv]) -> Iterator[list[Rdv]]:
             return
         prefetch_related_objects(
             batch,
-            Prefetch("agents", queryset=Agent.objects.only("first_name", "last_name", "email")),
+            # As lists (to_attr): no related manager built per RDV, twice per row.
+            Prefetch(
+                "agents",
+                queryset=Agent.objects.only("first_name", "last_name", "email"),
+                to_attr="exported_agents",
+            ),
             Prefetch(
                 "user_records",
                 queryset=UserRecord.objects.only("first_name", "last_name").order_by(
                     "last_name", "first_name", "pk"
                 ),
+                to_attr="exported_user_records",
             ),
         )
         yield batch
@@ -147,26 +152,28 @@ def rdv_batches(rows: Iterator[Rdv]) -> Iterator[list[Rdv]]:
 
 
 def _local(moment: datetime | None, pattern: str) -> str:
-    return date_format(timezone.localtime(moment), pattern) if moment else ""
+    # strftime in the site's zone (the workers activate none): a fraction of the cost of
+    # Django's date_format and localtime, five times per row.
+    return moment.astimezone(timezone.get_default_timezone()).strftime(pattern) if moment else ""
 
 
 def rdv_lines(rdv: Rdv) -> list[list[str]]:
-    agents = sorted(str(agent) for agent in rdv.agents.all())
+    agents = sorted(str(agent) for agent in rdv.exported_agents)
     common = [
         str(rdv.pk),
-        _local(rdv.starts_at, "d/m/Y"),
-        _local(rdv.starts_at, "H:i"),
-        _local(rdv.ends_at, "H:i"),
+        _local(rdv.starts_at, "%d/%m/%Y"),
+        _local(rdv.starts_at, "%H:%M"),
+        _local(rdv.ends_at, "%H:%M"),
         rdv.motif.name,
         rdv.motif.get_location_type_display(),
         rdv.organisation.name,
         ", ".join(agents),
         RdvStatus(rdv.status).label,
         CREATED_BY.get(rdv.created_by, rdv.created_by),
-        _local(rdv.created_at, "d/m/Y H:i"),
-        _local(rdv.cancelled_at, "d/m/Y H:i"),
+        _local(rdv.created_at, "%d/%m/%Y %H:%M"),
+        _local(rdv.cancelled_at, "%d/%m/%Y %H:%M"),
     ]
-    participants = [[str(r.pk), r.first_name, r.last_name] for r in rdv.user_records.all()]
+    participants = [[str(r.pk), r.first_name, r.last_name] for r in rdv.exported_user_records]
     return [
         [spreadsheet_cell(cell) for cell in common + participant]
         for participant in participants or [["", "", ""]]
