@@ -54,6 +54,20 @@ def _derive_token(invitation: Invitation, nonce: str) -> str:
     ).hexdigest()
 
 
+def find_replaced(token: str) -> Invitation | None:
+    """The open invitation whose link `token` was, before "Renvoyer" replaced it."""
+    with scopes_disabled():
+        return (
+            Invitation.objects.select_related("territory", "invited_by")
+            .filter(
+                replaced_token_hashes__contains=[hash_token(token)],
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+            )
+            .first()
+        )
+
+
 def issue_token(invitation: Invitation) -> str:
     """A new token for the link, valid 48 hours from now. Called when the mail goes out;
     the previous link, if any, stops working.

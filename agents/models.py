@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -136,6 +138,11 @@ class Invitation(models.Model):
     # The random half of the link's token; the other half is the server's secret key
     # (agents.invitations.link_token), so a database leak alone gives no working link.
     token_nonce = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The digests of the links "Renvoyer" replaced (newest last, a few kept): such a link
+    # says it was replaced by a new invitation, not that it is unknown or expired.
+    replaced_token_hashes = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, editable=False
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)
     send_failed = models.BooleanField("échec de l'envoi", default=False)
@@ -157,6 +164,7 @@ class Invitation(models.Model):
                 violation_error_message="Une invitation est déjà en cours pour cette adresse.",
             ),
         ]
+        indexes = [GinIndex(fields=["replaced_token_hashes"], name="invitation_replaced_tokens")]
 
     def __str__(self) -> str:
         return f"Invitation de {self.email}"

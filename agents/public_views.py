@@ -34,6 +34,9 @@ def accept_invitation(request, token: str):
     # Tokens carry 256 bits: the limit keeps guessing from costing us anything.
     invitation = invitation_services.find_by_token(token)
     if invitation is None:
+        replaced = invitation_services.find_replaced(token)
+        if replaced is not None:
+            return _invalid(request, "replaced", 410, replaced)
         if ratelimits.count(request, ratelimits.WRONG_INVITATION_TOKENS):
             return _invalid(request, "rate_limited", 429)
         return _invalid(request, "unknown", 404)

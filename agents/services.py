@@ -300,14 +300,28 @@ def _lock_pending(invitation: Invitation) -> tuple[Invitation, dict]:
     return invitation, invitation_payload(invitation)
 
 
+# How many replaced links of one invitation still say "replaced" (older ones: "unknown").
+REPLACED_LINKS_KEPT = 10
+
+
 @transaction.atomic
 def resend_invitation(invitation: Invitation, *, acting_agent: Agent) -> Invitation:
     """A new mail with a new token; the old link is dead as soon as this commits."""
     invitation, before = _lock_pending(invitation)
     invitation.invited_by = acting_agent
+    if invitation.token_hash:
+        replaced = [*invitation.replaced_token_hashes, invitation.token_hash]
+        invitation.replaced_token_hashes = replaced[-REPLACED_LINKS_KEPT:]
     _unsent(invitation)
     invitation.save(
-        update_fields=["token_hash", "sent_at", "expires_at", "send_failed", "invited_by"]
+        update_fields=[
+            "token_hash",
+            "replaced_token_hashes",
+            "sent_at",
+            "expires_at",
+            "send_failed",
+            "invited_by",
+        ]
     )
     _record_invitation(invitation, "invitation.resent", acting_agent, before=before)
     _queue_mail(invitation)

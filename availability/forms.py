@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from availability.models import WEEKDAY_CHOICES, Absence, AvailabilityRange, Recurrence
-from motifs.eligibility import motifs_for
+from motifs.eligibility import motifs_for, motifs_for_any
 from motifs.models import Motif
 from rdvs.forms import validate_agenda_day
 from territories import permissions
@@ -62,6 +63,12 @@ class AvailabilityRangeForm(EditFormMixin, AgentChoiceMixin, forms.ModelForm):
         label="Motifs",
         queryset=Motif._base_manager.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": (
+                "Cet agent ne peut pas proposer ce motif ici : choisissez parmi les motifs "
+                "de la liste."
+            )
+        },
     )
     weekdays = forms.TypedMultipleChoiceField(
         label="Jours de la semaine",
@@ -107,9 +114,15 @@ class AvailabilityRangeForm(EditFormMixin, AgentChoiceMixin, forms.ModelForm):
         self.fields["organisation"].queryset = permissions.agenda_organisations(
             acting_agent, territory
         )
-        self.fields["motifs"].queryset = Motif.objects.filter(
-            territory=territory, archived_at__isnull=True
-        )
+        # Only what the agent (or, while the agent is still to choose, one of them) may
+        # take in one of these organisations: clean() checks the chosen pair.
+        if "agent" in self.fields:
+            agents = self.fields["agent"].queryset
+        else:
+            agents = get_user_model().objects.filter(pk=acting_agent.pk)
+        self.fields["motifs"].queryset = motifs_for_any(
+            agents, self.fields["organisation"].queryset, territory
+        ).order_by("name")
         self.fields[
             "motifs"
         ].help_text = (

@@ -21,14 +21,16 @@ from motifs.models import Motif
 from territories.models import Organisation
 
 
-def eligibility(organisation: Organisation, *, agent, motif) -> Exists:
+def eligibility(organisation, *, agent, motif, territory_id=None) -> Exists:
     """True for the (agent, motif) pairs that may meet in `organisation`. `agent` and
-    `motif` are each an instance, a pk or `OuterRef("pk")`.
+    `motif` are each an instance, a pk or `OuterRef("pk")`; so is `organisation`, given
+    with `territory_id` unless it is an instance.
 
     One subquery over the motif, joined through relation names only (roles and service
     assignments are reached from the organisation and the service), so this module
     needs no import of the apps that define them."""
-    territory_id = organisation.territory_id
+    if isinstance(organisation, Organisation):
+        territory_id = organisation.territory_id
     if isinstance(motif, models.Model):
         motif = motif.pk
     return Exists(
@@ -59,3 +61,19 @@ def agents_for(motif: Motif, organisation: Organisation) -> QuerySet:
     return get_user_model().objects.filter(
         eligibility(organisation, agent=OuterRef("pk"), motif=motif)
     )
+
+
+def motifs_for_any(agents: QuerySet, organisations: QuerySet[Organisation], territory) -> QuerySet[Motif]:
+    """The motifs one of `agents` may take in one of `organisations`: what a form offers
+    before its agent and organisation are chosen (one query, nested EXISTS)."""
+    pairs = organisations.filter(
+        eligibility(
+            OuterRef("pk"),
+            agent=OuterRef(OuterRef("pk")),
+            motif=OuterRef(OuterRef(OuterRef("pk"))),
+            territory_id=territory.pk,
+        )
+    )
+    return Motif.objects.filter(
+        territory=territory, archived_at__isnull=True
+    ).filter(Exists(agents.filter(Exists(pairs))))

@@ -93,7 +93,7 @@ def test_end_before_start_is_refused(client, territory, organisation, bob, motif
     assert not AvailabilityRange.objects.exists()
 
 
-def test_a_motif_the_agent_may_not_use_is_refused(client, territory, organisation, bob, motif):
+def test_a_motif_the_agent_may_not_use_is_neither_offered_nor_accepted(client, territory, organisation, bob, motif):
     other_service = ServiceFactory(name="PMI")
     TerritoryServiceFactory(territory=territory, service=other_service)
     foreign = MotifFactory(
@@ -106,11 +106,12 @@ def test_a_motif_the_agent_may_not_use_is_refused(client, territory, organisatio
         name="Ailleurs",
     )
     client.force_login(bob)
-    response = client.post(create_url(territory), range_data(organisation, [motif, foreign]))
-    content = response.content.decode()
-    assert "ne peut pas proposer ces motifs dans cette organisation : Vaccins." in content
-    response = client.post(create_url(territory), range_data(organisation, [elsewhere]))
-    assert "Ailleurs." in response.content.decode()
+    offered = client.get(create_url(territory)).content.decode()
+    assert "Accompagnement RSA" in offered
+    assert "Vaccins" not in offered and "Ailleurs" not in offered
+    for refused in (foreign, elsewhere):
+        response = client.post(create_url(territory), range_data(organisation, [motif, refused]))
+        assert "Cet agent ne peut pas proposer ce motif ici" in response.content.decode()
     assert not AvailabilityRange.objects.exists()
 
 

@@ -44,8 +44,24 @@ class UserRecordListView(UserRecordsMixin, TemplateView):
         columns = [f for f in fields if f.custom is None and f.name in LIST_COLUMNS]
         rows = [(record, [c.display(record) for c in columns]) for record in page.records]
         return super().get_context_data(
-            page=page, rows=rows, columns=columns, query=query, **kwargs
+            page=page,
+            rows=rows,
+            columns=columns,
+            query=query,
+            search_label=search_hint(fields),
+            **kwargs,
         )
+
+
+# What the search box names, each only while its field is shown (search.py searches
+# only the fields shown).
+SEARCH_HINTS = [("email", "e-mail"), ("phone", "téléphone"), ("case_number", "n° de dossier")]
+
+
+def search_hint(fields) -> str:
+    shown = {field.name for field in fields if field.custom is None}
+    words = ["nom"] + [word for name, word in SEARCH_HINTS if name in shown]
+    return f"Rechercher un usager ({', '.join(words)}…)"
 
 
 class UserRecordCreateView(UserRecordsMixin, FormView):
