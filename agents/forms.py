@@ -189,14 +189,16 @@ class AgentForm(EditFormMixin, forms.Form):
         self.level_descriptions = [
             (label, LEVEL_DESCRIPTIONS[level]) for level, label in AccessLevel.choices
         ]
-        self.initial.setdefault(
-            "services",
-            list(
-                agent.service_assignments.filter(territory=territory).values_list(
-                    "service_id", flat=True
-                )
-            ),
+        assigned = set(
+            agent.service_assignments.filter(territory=territory).values_list(
+                "service_id", flat=True
+            )
         )
+        self.initial.setdefault("services", list(assigned))
+        if assigned - set(self.fields["services"].queryset.values_list("pk", flat=True)):
+            # The agent keeps a deactivated service (update_agent leaves it as it is):
+            # the rest of the form can change without adding an active one first.
+            self.fields["services"].required = False
         self.initial.setdefault(
             "is_territory_admin",
             TerritoryAdmin.objects.filter(agent=agent, territory=territory).exists(),

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from agents.services import resend_invitation, revoke_invitation
 from motifs.models import BOOKING_DELAY_CHOICES
-from tests.factories import InvitationFactory, UserRecordSettingsFactory
+from territories.models import AccessLevel, AgentRole, AgentService, TerritoryService
+from tests.factories import AgentServiceFactory, InvitationFactory, UserRecordSettingsFactory
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -38,3 +39,22 @@ def test_a_link_replaced_by_renvoyer_says_so_not_expired(client, territory, admi
     # Once revoked, the old link is just not valid any more.
     revoke_invitation(invitation, acting_agent=admin_agent)
     assert client.get(f"/invitations/{old_token}/").status_code == 404
+
+
+def test_a_new_webhook_endpoint_has_every_event_type_ticked(admin_client, territory):
+    html = admin_client.get(reverse("webhooks:create", args=[territory.pk])).content.decode()
+    assert '<input type="checkbox" name="event_types" value="*" id="id_event_types_0" checked>' in html
+
+
+def test_an_agent_whose_only_service_was_deactivated_can_still_be_given_rights(
+    admin_client, territory, organisation, service, basic_agent
+):
+    AgentServiceFactory(agent=basic_agent, territory=territory, service=service)
+    TerritoryService.objects.filter(territory=territory, service=service).update(is_active=False)
+    url = reverse("agents:agent_detail", args=[territory.pk, basic_agent.pk])
+    response = admin_client.post(url, {f"organisation_{organisation.pk}": AccessLevel.ADMIN})
+    assert response.status_code == 302
+    role = AgentRole.objects.get(agent=basic_agent, organisation=organisation)
+    assert role.access_level == AccessLevel.ADMIN
+    # The deactivated service stays assigned, as update_agent promises.
+    assert AgentService.objects.filter(agent=basic_agent, service=service).exists()
