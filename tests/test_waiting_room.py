@@ -171,3 +171,19 @@ def test_visual_mode_sends_no_mail(celery_worker, client, territory, rdv):
     press(client, rdv)
     time.sleep(1)
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("mode", "shown"), [("visual", True), ("both", True), ("email", False)])
+def test_the_week_agenda_and_usagers_list_say_an_usager_is_waiting(
+    bob_client, territory, rdv, mode, shown
+):
+    RdvSettingsFactory(territory=territory, waiting_room_mode=mode)
+    press(bob_client, rdv)
+    pages = [
+        reverse("rdvs:agenda_week", kwargs={"territory_pk": territory.pk}),
+        reverse("user_records:list", kwargs={"territory_pk": territory.pk}),
+    ]
+    for url in pages:
+        page = bob_client.get(url).content.decode()
+        assert ("Un usager est en salle d'attente pour vos RDV du jour" in page) is shown
+        assert ("RDV de 10:00, arrivé à 09:50" in page) is shown

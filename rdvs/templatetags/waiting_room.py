@@ -1,0 +1,29 @@
+"""The waiting-room notice of the agents' daily pages (week agenda, usagers list): the
+day agenda marks each waiting RDV itself; the other pages say, in one line per RDV,
+that an usager of the agent's RDVs of today is waiting (visual notification modes)."""
+
+from django import template
+from django.utils import timezone
+
+from rdv_settings.queries import settings_for
+from rdvs.models import RdvStatus
+from rdvs.queries import agenda
+
+register = template.Library()
+
+# More than this waiting at once: the notice names the first ones and links the day.
+SHOWN = 5
+
+
+@register.inclusion_tag("rdvs/_waiting_notice.html", takes_context=True)
+def waiting_room_notice(context):
+    request = context["request"]
+    territory = getattr(request, "territory", None)
+    if territory is None or not request.user.is_authenticated:
+        return {"waiting": []}
+    if not settings_for(territory).notifies_visually:
+        return {"waiting": []}
+    waiting = agenda(
+        request.user, territory, timezone.localdate(), 1, agents=[request.user.pk]
+    ).filter(arrived_at__isnull=False, status=RdvStatus.UNKNOWN)
+    return {"waiting": list(waiting[:SHOWN]), "territory": territory}
