@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from territories.french import de
+
 
 class AgentManager(BaseUserManager):
     use_in_migrations = True
@@ -167,7 +169,7 @@ class Invitation(models.Model):
         indexes = [GinIndex(fields=["replaced_token_hashes"], name="invitation_replaced_tokens")]
 
     def __str__(self) -> str:
-        return f"Invitation de {self.email}"
+        return f"Invitation {de(self.email)}"
 
     @property
     def is_open(self) -> bool:

@@ -28,6 +28,7 @@ from notifications.queries import messages_about_invitation
 from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
+from territories.french import de
 from territories.models import AccessLevel, AgentRole, AgentService
 from territories.permissions import LEVEL_DESCRIPTIONS, TERRITORY_ADMIN_DESCRIPTION
 from territories.sections import SectionMixin, in_section
@@ -125,7 +126,7 @@ def invite(request, territory_pk):
         else:
             messages.success(
                 request,
-                f"L'invitation de {form.cleaned_data['email']} est en cours d'envoi. "
+                f"L'invitation {de(form.cleaned_data['email'])} est en cours d'envoi. "
                 "Elle est valable 48 heures.",
             )
             return redirect(_list_url(territory))
@@ -210,7 +211,7 @@ def invitation_revoke(request, territory_pk, invitation_pk):
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"L'invitation de {invitation.email} est révoquée.")
+            messages.success(request, f"L'invitation {de(invitation.email)} est révoquée.")
         return redirect(_list_url(request.territory))
     return render(request, "agents/invitation_revoke.html", {"invitation": invitation})
 
@@ -240,7 +241,7 @@ def agent_detail(request, territory_pk, agent_pk):
             error.apply_to_form(form)
         else:
             if changed:
-                messages.success(request, f"Les réglages de {agent} sont enregistrés.")
+                messages.success(request, f"Les réglages {de(agent)} sont enregistrés.")
             else:
                 messages.info(request, "Aucune modification.")
             return _leaving_admin_redirect(request) or redirect(

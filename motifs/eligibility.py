@@ -63,7 +63,9 @@ def agents_for(motif: Motif, organisation: Organisation) -> QuerySet:
     )
 
 
-def motifs_for_any(agents: QuerySet, organisations: QuerySet[Organisation], territory) -> QuerySet[Motif]:
+def motifs_for_any(
+    agents: QuerySet, organisations: QuerySet[Organisation], territory
+) -> QuerySet[Motif]:
     """The motifs one of `agents` may take in one of `organisations`: what a form offers
     before its agent and organisation are chosen (one query, nested EXISTS)."""
     pairs = organisations.filter(
@@ -74,6 +76,6 @@ def motifs_for_any(agents: QuerySet, organisations: QuerySet[Organisation], terr
             territory_id=territory.pk,
         )
     )
-    return Motif.objects.filter(
-        territory=territory, archived_at__isnull=True
-    ).filter(Exists(agents.filter(Exists(pairs))))
+    return Motif.objects.filter(territory=territory, archived_at__isnull=True).filter(
+        Exists(agents.filter(Exists(pairs)))
+    )

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from agents.services import resend_invitation, revoke_invitation
 from motifs.models import BOOKING_DELAY_CHOICES
+from territories.french import de
 from territories.models import AccessLevel, AgentRole, AgentService, TerritoryService
 from tests.factories import AgentServiceFactory, InvitationFactory, UserRecordSettingsFactory
 
@@ -58,3 +59,39 @@ def test_an_agent_whose_only_service_was_deactivated_can_still_be_given_rights(
     assert role.access_level == AccessLevel.ADMIN
     # The deactivated service stays assigned, as update_agent promises.
     assert AgentService.objects.filter(agent=basic_agent, service=service).exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Élodie", "d'Élodie"),
+        ("Amina", "d'Amina"),
+        ("Hélène", "d'Hélène"),
+        ("Yves", "d'Yves"),
+        ("Yasmine", "de Yasmine"),
+        ("Bob", "de Bob"),
+        ("", "de "),
+    ],
+)
+def test_de_elides_before_a_vowel_or_a_mute_h(name, expected):
+    assert de(name) == expected
+
+
+def test_messages_and_titles_say_d_before_a_vowel(
+    admin_client, territory, organisation, service, basic_agent
+):
+    basic_agent.first_name, basic_agent.last_name = "Élodie", "Martin"
+    basic_agent.save()
+    url = reverse("agents:agent_detail", args=[territory.pk, basic_agent.pk])
+    data = {f"organisation_{organisation.pk}": AccessLevel.ADMIN, "services": [service.pk]}
+    response = admin_client.post(url, data, follow=True)
+    assert "Les réglages d&#x27;Élodie Martin sont enregistrés." in response.content.decode()
+
+    response = admin_client.post(
+        reverse("user_records:create", args=[territory.pk]),
+        {"first_name": "Amina", "last_name": "Diallo"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "La fiche d&#x27;Amina Diallo a été créée." in html
+    assert "Fiche d&#x27;Amina Diallo" in html  # the detail page's title

@@ -220,7 +220,7 @@ def test_agent_creates_views_and_edits_a_record(agent_client, territory, organis
     detail = agent_client.get(url("user_record_detail", territory, record.pk)).content.decode()
     assert "En famille" in detail
     assert "Téléphone" not in detail
-    assert "La fiche de Éloïse Faure a été créée." in detail
+    assert "La fiche d&#x27;Éloïse Faure a été créée." in detail
 
     response = agent_client.post(
         url("update", territory, record.pk),

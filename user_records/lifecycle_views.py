@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from territories import permissions
 from territories.errors import ServiceError
+from territories.french import de
 from user_records import services
 from user_records.fields import visible_fields
 from user_records.models import DuplicatePair, UserRecord
@@ -147,7 +148,7 @@ class DuplicateMergeView(UserRecordsMixin, TemplateView):
         except ServiceError as error:
             messages.error(request, error.message)
             return redirect("user_records:duplicate_list", request.territory.pk)
-        messages.success(request, f"Les deux fiches ont été fusionnées dans celle de {kept}.")
+        messages.success(request, f"Les deux fiches ont été fusionnées dans celle {de(kept)}.")
         return redirect("user_records:user_record_detail", request.territory.pk, kept.pk)
 
 
@@ -183,5 +184,5 @@ class UserRecordDeleteView(UserRecordObjectMixin, TemplateView):
         self.check()
         name = str(self.record)
         services.delete_user_record(self.record, acting_agent=request.user)
-        messages.success(request, f"La fiche de {name} a été supprimée.")
+        messages.success(request, f"La fiche {de(name)} a été supprimée.")
         return redirect(reverse("user_records:list", args=[request.territory.pk]))

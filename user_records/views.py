@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
+from territories.french import de
 from territories.search import search_words
 from territories.sections import SectionMixin
 from user_records import services
@@ -85,7 +86,7 @@ class UserRecordCreateView(UserRecordsMixin, FormView):
             organisations=form.followed_by(),
             acting_agent=self.request.user,
         )
-        messages.success(self.request, f"La fiche de {record} a été créée.")
+        messages.success(self.request, f"La fiche {de(record)} a été créée.")
         return redirect("user_records:user_record_detail", self.request.territory.pk, record.pk)
 
 
@@ -140,5 +141,5 @@ class UserRecordUpdateView(UserRecordObjectMixin, FormView):
         except ServiceError as error:
             error.apply_to_form(form)
             return self.form_invalid(form)
-        messages.success(self.request, f"La fiche de {record} a été modifiée.")
+        messages.success(self.request, f"La fiche {de(record)} a été modifiée.")
         return redirect("user_records:user_record_detail", self.request.territory.pk, record.pk)
