@@ -260,3 +260,45 @@ def test_the_duplicates_already_among_the_records_are_flagged():
             (pair.first_id, pair.second_id, pair.reason) for pair in DuplicatePair.objects.all()
         }
     assert pairs == {(first.pk, twin.pk, "birth_date"), (same_phone.pk, phone_twin.pk, "phone")}
+
+
+BEFORE_UNIQUE_LABELS = ("user_records", "0007_notification_preferences")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_live_custom_fields_sharing_a_label_are_told_apart_before_the_constraint():
+    from user_records.models import CustomField
+
+    before = [node for node in latest() if node[0] != "user_records"]
+    before.append(BEFORE_UNIQUE_LABELS)
+    executor = migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        territories = old.get_model("territories", "Territory").objects
+        territory, elsewhere = territories.create(name="Drôme"), territories.create(name="Ain")
+        fields = old.get_model("user_records", "CustomField").objects
+
+        def field(label, key, position, **extra):
+            return fields.create(
+                territory=extra.pop("territory", territory),
+                label=label,
+                key=key,
+                position=position,
+                field_type="short_text",
+                **extra,
+            ).pk
+
+        first = field("Situation élève", "a", 1)
+        second = field("SITUATION ELEVE", "b", 2)
+        third = field("situation élève", "c", 3)
+        archived = field("Situation élève", "d", 4, archived_at=timezone.now())
+        other = field("Situation élève", "e", 1, territory=elsewhere)
+    finally:
+        migrate(latest())
+
+    with scopes_disabled():
+        labels = dict(CustomField.objects.values_list("pk", "label"))
+    assert labels[first] == "Situation élève"
+    assert labels[second] == "SITUATION ELEVE (2)"
+    assert labels[third] == "situation élève (3)"
+    assert labels[archived] == labels[other] == "Situation élève"

@@ -6,9 +6,17 @@ from django.urls import reverse
 
 from agents.services import resend_invitation, revoke_invitation
 from motifs.models import BOOKING_DELAY_CHOICES
+from territories.errors import Conflict
 from territories.french import de
 from territories.models import AccessLevel, AgentRole, AgentService, TerritoryService
-from tests.factories import AgentServiceFactory, InvitationFactory, UserRecordSettingsFactory
+from tests.factories import (
+    AgentServiceFactory,
+    CustomFieldFactory,
+    InvitationFactory,
+    UserRecordSettingsFactory,
+)
+from user_records import services as user_record_services
+from user_records.models import CustomField
 
 # Test bodies run inside the territory's scope, as requests and tasks do.
 pytestmark = pytest.mark.usefixtures("in_territory")
@@ -95,3 +103,29 @@ def test_messages_and_titles_say_d_before_a_vowel(
     html = response.content.decode()
     assert "La fiche d&#x27;Amina Diallo a été créée." in html
     assert "Fiche d&#x27;Amina Diallo" in html  # the detail page's title
+
+
+def test_two_live_custom_fields_cannot_share_a_label(admin_client, territory, admin_agent):
+    CustomFieldFactory(territory=territory, label="Situation élève")
+    url = reverse("user_records:field_create", args=[territory.pk])
+    response = admin_client.post(url, {"label": "SITUATION ELEVE", "field_type": "short_text"})
+    assert response.status_code == 200
+    assert "Un champ personnalisé actif porte déjà ce libellé" in response.content.decode()
+    assert CustomField.objects.count() == 1
+    # The database has the last word (two admins at once): a French refusal, no 500.
+    with pytest.raises(Conflict):
+        user_record_services.create_custom_field(
+            territory,
+            {"label": "situation eleve", "field_type": "short_text", "choices": []},
+            acting_agent=admin_agent,
+        )
+    # Archived, the label is free again; restoring the old one is then refused clearly.
+    old = CustomField.objects.get()
+    user_record_services.archive_custom_field(old, acting_agent=admin_agent)
+    user_record_services.create_custom_field(
+        territory,
+        {"label": "Situation élève", "field_type": "short_text", "choices": []},
+        acting_agent=admin_agent,
+    )
+    with pytest.raises(Conflict, match="porte déjà le libellé « Situation élève »"):
+        user_record_services.restore_custom_field(old, acting_agent=admin_agent)

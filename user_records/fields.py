@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
+from django.db.models import Value
 from django.utils.formats import date_format
 
 from territories.models import Territory
+from territories.search import Fold
 from user_records.models import CustomField, CustomFieldType, UserRecord, UserRecordSettings
 
 # Standard fields in the order forms and detail pages show them.
@@ -52,6 +54,17 @@ def hidden_fields(territory: Territory) -> frozenset[str]:
     if settings is None:
         return frozenset()
     return frozenset(settings.hidden_fields) - set(ALWAYS_VISIBLE)
+
+
+def label_taken(territory, label: str, *, exclude: int | None = None) -> bool:
+    """Whether a live custom field of `territory` (an instance or a pk) already has this
+    label, accents and case aside (the rule of the database's unique constraint)."""
+    clash = CustomField.objects.annotate(folded=Fold("label")).filter(
+        territory=territory, archived_at__isnull=True, folded=Fold(Value(label))
+    )
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    return clash.exists()
 
 
 def active_custom_fields(territory: Territory):

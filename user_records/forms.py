@@ -19,10 +19,17 @@ from user_records.fields import (
     STANDARD_FIELDS,
     VisibleField,
     custom_value_to_json,
+    label_taken,
     standard_label,
     visible_fields,
 )
-from user_records.models import CHOICE_TYPES, CustomField, CustomFieldType, UserRecord
+from user_records.models import (
+    CHOICE_TYPES,
+    DUPLICATE_LABEL_MESSAGE,
+    CustomField,
+    CustomFieldType,
+    UserRecord,
+)
 from user_records.usage import check_custom_field_change
 
 CUSTOM_PREFIX = "custom_"
@@ -268,6 +275,9 @@ class CustomFieldForm(EditFormMixin, forms.ModelForm):
         if field_type in CHOICE_TYPES and len(choices) < 2:
             self.add_error("choices_text", "Indiquez au moins deux choix, un par ligne.")
         cleaned["choices"] = choices if field_type in CHOICE_TYPES else []
+        label = cleaned.get("label")
+        if label and label_taken(self.territory, label, exclude=self.instance.pk):
+            self.add_error("label", DUPLICATE_LABEL_MESSAGE)
         if self.instance.pk and field_type and not self.errors:
             # The instance still holds the stored type and choices: ModelForm copies
             # the new ones onto (its copy of) it only after clean().

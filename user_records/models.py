@@ -251,6 +251,12 @@ class CustomFieldType(models.TextChoices):
 CHOICE_TYPES = {CustomFieldType.SINGLE_CHOICE, CustomFieldType.MULTIPLE_CHOICE}
 
 
+DUPLICATE_LABEL_MESSAGE = (
+    "Un champ personnalisé actif porte déjà ce libellé (majuscules et accents mis à part) : "
+    "choisissez un autre libellé."
+)
+
+
 class CustomField(models.Model):
     """A field the territory adds to its user records. Values live in
     `UserRecord.custom_values[key]`; `key` is generated once and never changes, so
@@ -278,6 +284,15 @@ class CustomField(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["territory", "key"], name="unique_custom_field_key"),
+            # Two live fields with one label (accents and case aside) would show two
+            # identical inputs on the agents' form.
+            models.UniqueConstraint(
+                "territory",
+                Fold("label"),
+                condition=models.Q(archived_at__isnull=True),
+                name="unique_active_custom_field_label",
+                violation_error_message=DUPLICATE_LABEL_MESSAGE,
+            ),
         ]
 
     def __str__(self) -> str:

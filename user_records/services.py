@@ -10,7 +10,7 @@ import re
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,11 +18,12 @@ from django.utils.text import slugify
 from notifications.retention import forget_recipients
 from territories import permissions
 from territories.changes import anonymous_repr, check_version, minimised, record_change
-from territories.errors import ServiceError
+from territories.errors import Conflict, ServiceError
 from territories.models import AgentRole, AuditEntry, Territory
 from user_records.duplicates import flag_duplicates
-from user_records.fields import HIDEABLE_FIELDS, STANDARD_FIELDS, hidden_fields
+from user_records.fields import HIDEABLE_FIELDS, STANDARD_FIELDS, hidden_fields, label_taken
 from user_records.models import (
+    DUPLICATE_LABEL_MESSAGE,
     CustomField,
     DuplicatePair,
     RetentionPeriod,
@@ -405,16 +406,29 @@ def _next_position(territory_id: int) -> int:
     return (last["last"] or 0) + 1
 
 
+def _saved_field(field: CustomField, **kwargs) -> None:
+    """Save; a label another admin took meanwhile is refused in French (the database's
+    partial unique constraint has the last word)."""
+    try:
+        with transaction.atomic():
+            field.save(**kwargs)
+    except IntegrityError as error:
+        if "unique_active_custom_field_label" not in str(error):
+            raise
+        raise Conflict(DUPLICATE_LABEL_MESSAGE, field="label") from error
+
+
 @transaction.atomic
 def create_custom_field(
     territory: Territory, values: dict[str, Any], *, acting_agent
 ) -> CustomField:
-    field = CustomField.objects.create(
+    field = CustomField(
         territory=territory,
         key=_new_key(territory, values["label"]),
         position=_next_position(territory.pk),
         **values,
     )
+    _saved_field(field, force_insert=True)
     _record_field(field, "created", acting_agent)
     return field
 
@@ -440,7 +454,7 @@ def update_custom_field(
     if custom_field_payload(field) == before:
         return field
     check_version(before, version)
-    field.save(update_fields=list(values))
+    _saved_field(field, update_fields=list(values))
     _record_field(field, "updated", acting_agent, before)
     return field
 
@@ -489,8 +503,13 @@ def restore_custom_field(field: CustomField, *, acting_agent) -> CustomField:
     if field.archived_at is None:  # double submit: it keeps its place in the order
         return field
     before = custom_field_payload(field)
+    if label_taken(field.territory_id, field.label):
+        raise Conflict(
+            f"Un champ personnalisé actif porte déjà le libellé « {field.label} » : "
+            "renommez-le ou archivez-le avant de restaurer celui-ci."
+        )
     field.archived_at = None
     field.position = _next_position(field.territory_id)
-    field.save(update_fields=["archived_at", "position"])
+    _saved_field(field, update_fields=["archived_at", "position"])
     _record_field(field, "restored", acting_agent, before)
     return field
