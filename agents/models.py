@@ -111,7 +111,10 @@ class Invitation(models.Model):
     kills the previous link at once (its hash is gone)."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="invitations"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name="espace",
     )
     email = models.EmailField("adresse e-mail")
     services = models.ManyToManyField(
@@ -136,14 +139,20 @@ class Invitation(models.Model):
         related_name="invitations_accepted",
         verbose_name="compte de l'agent",
     )
-    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    token_hash = models.CharField(
+        max_length=64, unique=True, null=True, editable=False, verbose_name="empreinte du jeton"
+    )
     # The random half of the link's token; the other half is the server's secret key
     # (agents.invitations.link_token), so a database leak alone gives no working link.
     token_nonce = models.CharField(max_length=64, blank=True, default="", editable=False)
     # The digests of the links "Renvoyer" replaced (newest last, a few kept): such a link
     # says it was replaced by a new invitation, not that it is unknown or expired.
     replaced_token_hashes = ArrayField(
-        models.CharField(max_length=64), default=list, blank=True, editable=False
+        models.CharField(max_length=64),
+        default=list,
+        blank=True,
+        editable=False,
+        verbose_name="empreintes des liens remplacés",
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     sent_at = models.DateTimeField("envoyée le", null=True, blank=True)

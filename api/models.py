@@ -23,15 +23,21 @@ def hash_token(token: str) -> str:
 
 class ApiToken(models.Model):
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="api_tokens"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="espace",
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="agent",
     )
     name = models.CharField("nom", max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name="empreinte du jeton")
     # The last characters, for the agent to recognise a token in the list.
-    hint = models.CharField(max_length=8)
+    hint = models.CharField(max_length=8, verbose_name="indice")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 
@@ -32,7 +33,10 @@ class AvailabilityRange(models.Model):
     in one organisation, once or weekly (on chosen days, every N weeks, until a date)."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="availability_ranges"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="availability_ranges",
+        verbose_name="espace",
     )
     organisation = models.ForeignKey(
         "territories.Organisation",
@@ -174,7 +178,10 @@ class Absence(models.Model):
     """Time an agent is away: it is removed from every range of the agent."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="absences"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="absences",
+        verbose_name="espace",
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -202,4 +209,4 @@ class Absence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"Absence du {self.starts_at:%d/%m/%Y}"
+        return self.title or f"Absence du {timezone.localtime(self.starts_at):%d/%m/%Y}"

@@ -64,7 +64,10 @@ class Motif(models.Model):
     organisations the admin ticks."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.PROTECT, related_name="motifs"
+        "territories.Territory",
+        on_delete=models.PROTECT,
+        related_name="motifs",
+        verbose_name="espace",
     )
     organisations = models.ManyToManyField(
         "territories.Organisation", related_name="motifs", verbose_name="organisations"
@@ -118,6 +121,7 @@ class Motif(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="créé par",
     )
 
     objects = ScopedManager(

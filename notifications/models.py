@@ -29,7 +29,10 @@ class DeliveryStatus(models.TextChoices):
 
 class SentMessage(models.Model):
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="sent_messages"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="sent_messages",
+        verbose_name="espace",
     )
     # The lower layers name the higher models by string only: the log belongs to the RDV
     # or the invitation and goes with it when it is deleted (retention, pruning).

@@ -24,7 +24,10 @@ class RdvSettings(models.Model):
     """The "Fiches RDV" section: one row per territory (absent = the defaults below)."""
 
     territory = models.OneToOneField(
-        "territories.Territory", on_delete=models.CASCADE, related_name="rdv_settings"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="rdv_settings",
+        verbose_name="espace",
     )
     context_enabled = models.BooleanField(
         "activer le champ Contexte",

@@ -3,6 +3,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q, Value
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 
@@ -25,12 +26,20 @@ class CreatedBy(models.TextChoices):
 
 class Rdv(models.Model):
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.PROTECT, related_name="rdvs"
+        "territories.Territory",
+        on_delete=models.PROTECT,
+        related_name="rdvs",
+        verbose_name="espace",
     )
     organisation = models.ForeignKey(
-        "territories.Organisation", on_delete=models.PROTECT, related_name="rdvs"
+        "territories.Organisation",
+        on_delete=models.PROTECT,
+        related_name="rdvs",
+        verbose_name="organisation",
     )
-    motif = models.ForeignKey("motifs.Motif", on_delete=models.PROTECT, related_name="rdvs")
+    motif = models.ForeignKey(
+        "motifs.Motif", on_delete=models.PROTECT, related_name="rdvs", verbose_name="motif"
+    )
     agents = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="RdvAgent", related_name="rdvs", verbose_name="agents"
     )
@@ -51,6 +60,7 @@ class Rdv(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="créé par l'agent",
     )
     # Internal only: shown to agents with access to the RDV, never to usagers.
     context = models.TextField("contexte", blank=True)
@@ -61,6 +71,7 @@ class Rdv(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="arrivée enregistrée par",
     )
     cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -93,7 +104,7 @@ class Rdv(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.motif.name} — {self.starts_at:%d/%m/%Y %H:%M}"
+        return f"{self.motif.name} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
 
 class RdvAgent(models.Model):
@@ -102,13 +113,18 @@ class RdvAgent(models.Model):
     (an exclusion constraint: two simultaneous submissions cannot both succeed). The
     services that change an RDV's times or status keep these copies in step."""
 
-    rdv = models.ForeignKey(Rdv, on_delete=models.CASCADE, related_name="agent_links")
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rdv_links"
+    rdv = models.ForeignKey(
+        Rdv, on_delete=models.CASCADE, related_name="agent_links", verbose_name="RDV"
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    holds_time = models.BooleanField(default=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rdv_links",
+        verbose_name="agent",
+    )
+    starts_at = models.DateTimeField(verbose_name="début")
+    ends_at = models.DateTimeField(verbose_name="fin")
+    holds_time = models.BooleanField(default=True, verbose_name="occupe le créneau")
 
     objects = ScopedManager(territory="rdv__territory")
 
@@ -153,7 +169,9 @@ class Reminder(models.Model):
     `started_at` is set by the one task that sends it: a task delivered twice by the
     broker sends once."""
 
-    rdv = models.ForeignKey(Rdv, on_delete=models.CASCADE, related_name="reminders")
+    rdv = models.ForeignKey(
+        Rdv, on_delete=models.CASCADE, related_name="reminders", verbose_name="RDV"
+    )
     channel = models.CharField("canal", max_length=10)
     starts_at = models.DateTimeField("début du RDV rappelé")
     claimed_at = models.DateTimeField("réservé le")

@@ -39,10 +39,13 @@ class Service(models.Model):
 
 class TerritoryService(models.Model):
     territory = models.ForeignKey(
-        Territory, on_delete=models.CASCADE, related_name="territory_services"
+        Territory,
+        on_delete=models.CASCADE,
+        related_name="territory_services",
+        verbose_name="espace",
     )
     service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, related_name="territory_services"
+        Service, on_delete=models.PROTECT, related_name="territory_services", verbose_name="service"
     )
     is_active = models.BooleanField("actif", default=True)
     changed_at = models.DateTimeField("modifié le", auto_now=True)
@@ -64,7 +67,9 @@ class TerritoryService(models.Model):
 
 
 class Organisation(models.Model):
-    territory = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="organisations")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.PROTECT, related_name="organisations", verbose_name="espace"
+    )
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=300, blank=True)
     phone = models.CharField(
@@ -101,10 +106,15 @@ class TerritoryAdmin(models.Model):
     """The "Administrateur d'Espace" role: an agent who configures a whole territory."""
 
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="territory_admin_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="territory_admin_roles",
+        verbose_name="agent",
     )
-    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="admin_roles")
-    created_at = models.DateTimeField(auto_now_add=True)
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="admin_roles", verbose_name="espace"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
 
     class Meta:
         verbose_name = "administrateur d'espace"
@@ -127,15 +137,21 @@ class AgentRole(models.Model):
     """An agent's membership of an organisation, with its access level there."""
 
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name="agent",
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="agent_roles"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="agent_roles",
+        verbose_name="organisation",
     )
     access_level = models.CharField(
         "niveau d'accès", max_length=20, choices=AccessLevel.choices, default=AccessLevel.BASIC
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
 
     objects = ScopedManager(territory="organisation__territory")
 
@@ -154,12 +170,17 @@ class AgentService(models.Model):
     """The services an agent is assigned to, in one territory."""
 
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="service_assignments",
+        verbose_name="agent",
     )
     territory = models.ForeignKey(
-        Territory, on_delete=models.CASCADE, related_name="agent_services"
+        Territory, on_delete=models.CASCADE, related_name="agent_services", verbose_name="espace"
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agent_assignments")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="agent_assignments", verbose_name="service"
+    )
 
     objects = ScopedManager(territory="territory")
 
@@ -179,7 +200,9 @@ class AgentService(models.Model):
 class AuditEntry(models.Model):
     """Who changed what in a territory's configuration, with before/after."""
 
-    territory = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="audit_entries")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="audit_entries", verbose_name="espace"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -200,7 +223,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = "entrée du journal"
-        verbose_name_plural = "journal des modifications"
+        verbose_name_plural = "entrées du journal des modifications"
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["territory", "-created_at"]),

@@ -1,7 +1,10 @@
 """Rough edges a new admin found (issue 17 §5): one test per edge, each failing before its
 fix. Browser-only edges (layout, script) are in tests/browser/test_rough_edges.py."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from agents.services import resend_invitation, revoke_invitation
@@ -10,10 +13,14 @@ from territories.errors import Conflict
 from territories.french import de
 from territories.models import AccessLevel, AgentRole, AgentService, TerritoryService
 from tests.factories import (
+    AgentFactory,
     AgentServiceFactory,
+    AuditEntryFactory,
+    MotifFactory,
     CustomFieldFactory,
     InvitationFactory,
     UserRecordSettingsFactory,
+    rdv_with_agents,
 )
 from user_records import services as user_record_services
 from user_records.models import CustomField
@@ -52,7 +59,9 @@ def test_a_link_replaced_by_renvoyer_says_so_not_expired(client, territory, admi
 
 def test_a_new_webhook_endpoint_has_every_event_type_ticked(admin_client, territory):
     html = admin_client.get(reverse("webhooks:create", args=[territory.pk])).content.decode()
-    assert '<input type="checkbox" name="event_types" value="*" id="id_event_types_0" checked>' in html
+    assert (
+        '<input type="checkbox" name="event_types" value="*" id="id_event_types_0" checked>' in html
+    )
 
 
 def test_an_agent_whose_only_service_was_deactivated_can_still_be_given_rights(
@@ -129,3 +138,91 @@ def test_two_live_custom_fields_cannot_share_a_label(admin_client, territory, ad
     )
     with pytest.raises(Conflict, match="porte déjà le libellé « Situation élève »"):
         user_record_services.restore_custom_field(old, acting_agent=admin_agent)
+
+
+# Words that read the same in French: a field may keep them as its label.
+SAME_IN_FRENCH = {
+    "action",
+    "agent",
+    "agents",
+    "description",
+    "format",
+    "invitation",
+    "motif",
+    "motifs",
+    "organisation",
+    "permissions",
+    "organisations",
+    "position",
+    "secret",
+    "service",
+    "services",
+    "type",
+}
+# What the admin showed before (issue 17): none of it may remain on any admin page.
+ENGLISH_LABELS = [
+    "Territory",
+    "Created at",
+    "Updated at",
+    "Starts at",
+    "Ends at",
+    "Holds time",
+    "Par holds time",
+    "Created by",
+    "Token hash",
+    "Masked secret",
+    "Failing since",
+    "Event types",
+    "Webhook id",
+    "Supprimer les journal",
+]
+
+
+def test_every_field_the_django_admin_shows_has_a_french_label():
+    english = []
+    for model in admin.site._registry:
+        for field in model._meta.get_fields():
+            if not field.concrete or field.auto_created:
+                continue
+            label = str(field.verbose_name)
+            if label == field.name.replace("_", " ") and label not in SAME_IN_FRENCH:
+                english.append(f"{model._meta.label}.{field.name}")
+    assert english == []
+
+
+def test_the_django_admin_pages_are_in_french_with_paris_times(
+    client, territory, organisation, service, admin_agent
+):
+    client.force_login(AgentFactory(email="support@exemple.fr", is_staff=True, is_superuser=True))
+    motif = MotifFactory(territory=territory, organisations=[organisation], service=service)
+    # 08:50 UTC is 09:50 in Paris (winter).
+    starts_at = datetime(2026, 11, 26, 8, 50, tzinfo=UTC)
+    rdv = rdv_with_agents(
+        admin_agent,
+        territory=territory,
+        organisation=organisation,
+        motif=motif,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=30),
+    )
+    AuditEntryFactory(territory=territory, actor=admin_agent)
+    pages = []
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        pages.append(base)
+        first = model._base_manager.order_by("pk").first()
+        if first is not None:
+            pages.append(f"{base}{first.pk}/change/")
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for label in ENGLISH_LABELS:
+            assert label not in html, (url, label)
+    for url in ("/admin/rdvs/rdvagent/", "/admin/rdvs/rdv/", f"/admin/rdvs/rdv/{rdv.pk}/change/"):
+        html = client.get(url).content.decode()
+        assert "09:50" in html, url
+        assert "08:50" not in html, url
+    audit = client.get("/admin/territories/auditentry/").content.decode()
+    assert "entrées du journal des modifications" in audit.lower()

@@ -69,7 +69,10 @@ class UserRecord(models.Model):
     field's stable key."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.PROTECT, related_name="user_records"
+        "territories.Territory",
+        on_delete=models.PROTECT,
+        related_name="user_records",
+        verbose_name="espace",
     )
     organisations = models.ManyToManyField(
         "territories.Organisation",
@@ -109,10 +112,16 @@ class UserRecord(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     # Folded text (lower case, no accents) kept by PostgreSQL for the search indexes.
     search_standard = models.GeneratedField(
-        expression=StandardSearchText(), output_field=models.TextField(), db_persist=True
+        expression=StandardSearchText(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name="texte de recherche (champs standards)",
     )
     search_custom = models.GeneratedField(
-        expression=CustomSearchText(), output_field=models.TextField(), db_persist=True
+        expression=CustomSearchText(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name="texte de recherche (champs personnalisés)",
     )
 
     objects = ScopedManager(territory="territory")
@@ -167,7 +176,10 @@ class UserRecordSettings(models.Model):
     field is shown again."""
 
     territory = models.OneToOneField(
-        "territories.Territory", on_delete=models.CASCADE, related_name="user_record_settings"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="user_record_settings",
+        verbose_name="espace",
     )
     hidden_fields = models.JSONField("champs standards masqués", default=list, blank=True)
     retention_months = models.PositiveSmallIntegerField(
@@ -204,10 +216,17 @@ class DuplicatePair(models.Model):
     A merge or a deletion removes the pair with its records (CASCADE)."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="duplicate_pairs"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="duplicate_pairs",
+        verbose_name="espace",
     )
-    first = models.ForeignKey(UserRecord, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(UserRecord, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(
+        UserRecord, on_delete=models.CASCADE, related_name="+", verbose_name="première fiche"
+    )
+    second = models.ForeignKey(
+        UserRecord, on_delete=models.CASCADE, related_name="+", verbose_name="seconde fiche"
+    )
     reason = models.CharField("raison", max_length=20, choices=DuplicateReason.choices)
     # "Ce ne sont pas des doublons": kept, so that the pair is not flagged again.
     dismissed_at = models.DateTimeField("écarté le", null=True, blank=True)
@@ -263,7 +282,10 @@ class CustomField(models.Model):
     renaming the label keeps the values and what webhook consumers receive."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="custom_fields"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="custom_fields",
+        verbose_name="espace",
     )
     key = models.SlugField("clé", max_length=60, editable=False)
     label = models.CharField("libellé", max_length=150)

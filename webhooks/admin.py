@@ -57,6 +57,10 @@ class EndpointAdmin(RecordedChangesAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="secret (masqué)")
+    def masked_secret(self, obj):
+        return obj.masked_secret
+
     def recorded_state(self, territory, key):
         endpoint = Endpoint._base_manager.filter(pk=key).first()
         return endpoint, endpoint and endpoint_payload(endpoint)

@@ -1,5 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from django_scopes import ScopedManager
 
 
@@ -10,12 +11,17 @@ class Event(models.Model):
     """
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="events"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name="espace",
     )
     type = models.CharField("type", max_length=100, db_index=True)
     payload = models.JSONField("données")
     # The organisations the object belongs to, for endpoints restricted to some of them.
-    organisation_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    organisation_ids = ArrayField(
+        models.BigIntegerField(), default=list, blank=True, verbose_name="organisations concernées"
+    )
     # Why the change happened, when consumers must know: "rgpd" for a deletion at the
     # end of the territory's retention period (unlink, do not delete your own copy).
     reason = models.CharField("raison", max_length=20, blank=True)
@@ -48,7 +54,10 @@ class Endpoint(models.Model):
     """A URL of one of the territory's systems that receives its events, signed."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="webhook_endpoints"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name="espace",
     )
     url = models.URLField("URL", max_length=500)
     description = models.CharField("description", max_length=200, blank=True)
@@ -60,11 +69,16 @@ class Endpoint(models.Model):
         help_text="Aucune : tous les événements de l'espace.",
     )
     format = models.CharField(
-        "format", max_length=30, choices=EndpointFormat, default=EndpointFormat.STANDARD
+        "format",
+        max_length=30,
+        choices=EndpointFormat,
+        default=EndpointFormat.STANDARD,
     )
     # Standard format: "*" (everything), "motif.*" (every type of an object) or exact
     # types. RDV Service Public format: the reference platform's names ("rdv", "user"…).
-    event_types = ArrayField(models.CharField(max_length=100), default=list)
+    event_types = ArrayField(
+        models.CharField(max_length=100), default=list, verbose_name="types d'événements"
+    )
     legacy_signature = models.BooleanField(
         "ajouter l'en-tête X-Lapin-Signature",
         default=False,
@@ -72,17 +86,23 @@ class Endpoint(models.Model):
     )
     enabled = models.BooleanField("actif", default=True)
     disabled_reason = models.CharField("motif de désactivation", max_length=300, blank=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True, verbose_name="désactivé le")
     # Secrets are never logged nor shown again after creation or rotation.
-    secret = models.CharField(max_length=100)
-    previous_secret = models.CharField(max_length=100, blank=True)
-    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
+    secret = models.CharField(max_length=100, verbose_name="secret")
+    previous_secret = models.CharField(max_length=100, blank=True, verbose_name="secret précédent")
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="fin de validité du secret précédent"
+    )
     # Continuous failure since this moment (reset by any success): alert, then disable.
-    failing_since = models.DateTimeField(null=True, blank=True)
-    failed_attempts_in_row = models.PositiveIntegerField(default=0)
-    failure_alert_sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    failing_since = models.DateTimeField(null=True, blank=True, verbose_name="en échec depuis")
+    failed_attempts_in_row = models.PositiveIntegerField(
+        default=0, verbose_name="tentatives échouées d'affilée"
+    )
+    failure_alert_sent_at = models.DateTimeField(
+        null=True, blank=True, verbose_name="alerte d'échec envoyée le"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="modifié le")
 
     objects = ScopedManager(territory="territory")
 
@@ -117,30 +137,44 @@ class Delivery(models.Model):
     """
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="webhook_deliveries"
+        "territories.Territory",
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
+        verbose_name="espace",
     )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", verbose_name="événement"
+    )
+    endpoint = models.ForeignKey(
+        Endpoint,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name="point de réception",
+    )
     # Same on every attempt and replay: the receiver's idempotency key.
-    webhook_id = models.CharField(max_length=40, unique=True)
+    webhook_id = models.CharField(max_length=40, unique=True, verbose_name="identifiant du webhook")
     # The exact body, when it is built as the change is recorded (RDV Service Public
     # format: one object as it was then, possibly one of several per event); empty: the
     # Standard Webhooks body, built from the event when sent.
-    body = models.TextField(blank=True)
+    body = models.TextField(blank=True, verbose_name="corps")
     status = models.CharField(
         "statut", max_length=20, choices=DeliveryStatus, default=DeliveryStatus.PENDING
     )
     attempts_count = models.PositiveIntegerField("tentatives", default=0)
     # Failed attempts since creation or the last manual replay: the position in the schedule.
-    schedule_step = models.PositiveSmallIntegerField(default=0)
+    schedule_step = models.PositiveSmallIntegerField(
+        default=0, verbose_name="étape du calendrier de relance"
+    )
     next_attempt_at = models.DateTimeField("prochaine tentative", null=True, blank=True)
     # A worker that claimed the delivery holds it until then (a dead worker's lease expires).
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name="réservé jusqu'au")
     # When a task was last queued for it: the sweeper re-queues only what stayed unsent.
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True, verbose_name="envoyé le")
+    last_status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name="dernier code de réponse"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="créé le")
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name="réussi le")
 
     objects = ScopedManager(territory="territory")
 
@@ -174,7 +208,9 @@ class Attempt(models.Model):
     interrupted, when the delivery is claimed again.
     """
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempts")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempts", verbose_name="envoi"
+    )
     attempted_at = models.DateTimeField("date")
     duration_ms = models.PositiveIntegerField("durée (ms)", null=True, blank=True)
     status_code = models.PositiveSmallIntegerField("statut HTTP", null=True, blank=True)
@@ -188,7 +224,7 @@ class Attempt(models.Model):
         ordering = ["attempted_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.delivery} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.delivery} @ {timezone.localtime(self.attempted_at):%d/%m/%Y %H:%M:%S}"
 
     @property
     def succeeded(self) -> bool:
