@@ -20,7 +20,7 @@ from django_scopes import scope, scopes_disabled
 
 from availability.slots import PARIS, SlotFinder, booking_window, slot_at
 from booking.forms import AcknowledgeForm, build_details_form, user_record_from_details
-from booking.rules import can_move, public_motifs
+from booking.rules import can_move, public_motifs, public_organisations
 from booking.services import (
     CANNOT_MOVE_ONLINE,
     SLOT_GONE,
@@ -86,7 +86,7 @@ def territory_list(request):
 def organisation_list(request, public_territory_pk: int):
     territory = get_object_or_404(Territory, pk=public_territory_pk)
     with scope(territory=territory):
-        organisations = list(Organisation.objects.filter(territory=territory))
+        organisations = list(public_organisations(territory))
     return render(
         request,
         "booking/organisation_list.html",
@@ -96,7 +96,12 @@ def organisation_list(request, public_territory_pk: int):
 
 @public_organisation
 def motif_list(request, organisation):
-    motifs = public_motifs(organisation).select_related("service").order_by("name")
+    motifs = list(public_motifs(organisation).select_related("service").order_by("name"))
+    for motif in motifs:
+        # Shown, not clickable, while nothing is free in its window (a few queries per
+        # motif: the finder stops at the first day with a slot).
+        finder, today, last_day = _finder(motif, organisation)
+        motif.has_slot = finder.first_day(today, last_day) is not None
     return render(
         request, "booking/motif_list.html", {"organisation": organisation, "motifs": motifs}
     )
@@ -140,12 +145,18 @@ def _parse_start(value: str | None) -> datetime | None:
         return None
 
 
-def _public_week(request, motif, organisation, **finder_options) -> dict:
-    """The week the page shows (`?semaine=`), computed alone (booking.weeks)."""
+def _finder(motif, organisation, **finder_options):
+    """The public slot finder of the motif's window, with its first and last days."""
     _low, high = booking_window(motif)
     today = timezone.localdate()
     last_day = max(timezone.localtime(high, PARIS).date(), today)
     finder = SlotFinder(motif, organisation, today, last_day, public=True, **finder_options)
+    return finder, today, last_day
+
+
+def _public_week(request, motif, organisation, **finder_options) -> dict:
+    """The week the page shows (`?semaine=`), computed alone (booking.weeks)."""
+    finder, today, _last_day = _finder(motif, organisation, **finder_options)
     return week_to_show(finder, _parse_day(request.GET.get("semaine")), today).context()
 
 

@@ -44,13 +44,19 @@ def week_to_show(finder: SlotFinder, requested: date | None, today: date) -> Wee
             start = last
             days = _by_day(finder, start)
     end = start + timedelta(days=7)
+    # "Semaine précédente" only when an earlier day (from today) has a slot: it leads to
+    # the week ending on the closest one.
+    earlier = finder.last_day(today, start - timedelta(days=1)) if start > today else None
+    previous_week = None
+    if earlier is not None:
+        previous_week = max(today, min(start - timedelta(days=7), earlier - timedelta(days=6)))
     return Week(
         days=days,
         week_start=start,
         week_end=end - timedelta(days=1),
         next_availability=later if not days else None,
         next_week=end if later else None,
-        previous_week=start - timedelta(days=7) if start > today else None,
+        previous_week=previous_week,
     )
 
 

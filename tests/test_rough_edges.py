@@ -1,24 +1,27 @@
 """Rough edges a new admin found (issue 17 §5): one test per edge, each failing before its
 fix. Browser-only edges (layout, script) are in tests/browser/test_rough_edges.py."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.urls import reverse
 
 from agents.services import resend_invitation, revoke_invitation
-from motifs.models import BOOKING_DELAY_CHOICES
+from motifs.models import BOOKING_DELAY_CHOICES, DAY
 from territories.errors import Conflict
 from territories.french import de
 from territories.models import AccessLevel, AgentRole, AgentService, TerritoryService
+from tests.booking_helpers import paris, public_motif, receiving_agent, weekly_range
 from tests.factories import (
     AgentFactory,
     AgentServiceFactory,
     AuditEntryFactory,
-    MotifFactory,
     CustomFieldFactory,
     InvitationFactory,
+    MotifFactory,
+    OrganisationFactory,
     UserRecordSettingsFactory,
     rdv_with_agents,
 )
@@ -207,7 +210,7 @@ def test_the_django_admin_pages_are_in_french_with_paris_times(
     )
     AuditEntryFactory(territory=territory, actor=admin_agent)
     pages = []
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         base = f"/admin/{opts.app_label}/{opts.model_name}/"
         pages.append(base)
@@ -226,3 +229,35 @@ def test_the_django_admin_pages_are_in_french_with_paris_times(
         assert "08:50" not in html, url
     audit = client.get("/admin/territories/auditentry/").content.decode()
     assert "entrées du journal des modifications" in audit.lower()
+
+
+def test_public_booking_lists_only_what_can_be_booked(client, territory, organisation, service):
+    with time_machine.travel(paris(2026, 3, 2, 8, 0), tick=False):
+        closed = OrganisationFactory(territory=territory, name="Mairie sans motif en ligne")
+        agent = receiving_agent(territory, organisation, service)
+        later = public_motif(
+            territory, organisation, service, name="Ouvert en mars", max_booking_delay=30 * DAY
+        )
+        public_motif(territory, organisation, service, name="Sans plage")
+        # Slots only from Monday 9 March: the first week shown is that one.
+        weekly_range(agent, organisation, later, date(2026, 3, 9), [0, 1, 2, 3, 4])
+
+        organisations = client.get(
+            reverse("booking:organisation_list", args=[territory.pk])
+        ).content.decode()
+        assert organisation.name in organisations and closed.name not in organisations
+
+        motifs = client.get(reverse("booking:motif_list", args=[organisation.pk])).content.decode()
+        instructions = reverse("booking:instructions", args=[organisation.pk, later.pk])
+        assert instructions in motifs
+        empty = motifs.split("Sans plage")[1]
+        assert "Aucun créneau disponible" in empty.split("</li>")[0]
+        assert "Aucun créneau disponible" not in motifs.split("Sans plage")[0]
+
+        client.post(instructions, {"acknowledged": "on"})
+        slots_url = reverse("booking:slots", args=[organisation.pk, later.pk])
+        first = client.get(slots_url).content.decode()
+        assert "Lundi 9 mars 2026" in first
+        assert "Semaine précédente" not in first
+        second = client.get(slots_url, {"semaine": "2026-03-16"}).content.decode()
+        assert "Semaine précédente" in second and "?semaine=2026-03-09" in second

@@ -33,7 +33,7 @@ def test_before_the_design_system_script_only_the_selected_motif_tab_shows(
 
     # Without JavaScript at all, every panel shows, one under the other.
     no_script = new_page(java_script_enabled=False)
-    login(no_script, "alice@exemple.fr", PASSWORD)
+    no_script.context.add_cookies(page.context.cookies())  # Alice's session (axe needs JS)
     no_script.goto(f"/territoires/{territory.pk}/motifs/nouveau/")
     assert panels_shown(no_script) == [True, True, True]
 
