@@ -49,7 +49,10 @@ def week_to_show(finder: SlotFinder, requested: date | None, today: date) -> Wee
     earlier = finder.last_day(today, start - timedelta(days=1)) if start > today else None
     previous_week = None
     if earlier is not None:
-        previous_week = max(today, min(start - timedelta(days=7), earlier - timedelta(days=6)))
+        week_before = start - timedelta(days=7)
+        previous_week = max(
+            today, week_before if earlier >= week_before else earlier - timedelta(days=6)
+        )
     return Week(
         days=days,
         week_start=start,
