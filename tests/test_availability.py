@@ -93,7 +93,9 @@ def test_end_before_start_is_refused(client, territory, organisation, bob, motif
     assert not AvailabilityRange.objects.exists()
 
 
-def test_a_motif_the_agent_may_not_use_is_neither_offered_nor_accepted(client, territory, organisation, bob, motif):
+def test_a_motif_the_agent_may_not_use_is_neither_offered_nor_accepted(
+    client, territory, organisation, bob, motif
+):
     other_service = ServiceFactory(name="PMI")
     TerritoryServiceFactory(territory=territory, service=other_service)
     foreign = MotifFactory(
