@@ -21,7 +21,9 @@ def waiting_room_notice(context):
     territory = getattr(request, "territory", None)
     if territory is None or not request.user.is_authenticated:
         return {"waiting": []}
-    if not settings_for(territory).notifies_visually:
+    # The agenda has read the settings already: no second query for them.
+    rdv_settings = context.get("rdv_settings") or settings_for(territory)
+    if not rdv_settings.notifies_visually:
         return {"waiting": []}
     waiting = agenda(
         request.user, territory, timezone.localdate(), 1, agents=[request.user.pk]
