@@ -144,7 +144,13 @@ class Invitation(models.Model):
     )
     # The random half of the link's token; the other half is the server's secret key
     # (agents.invitations.link_token), so a database leak alone gives no working link.
-    token_nonce = models.CharField(max_length=64, blank=True, default="", editable=False)
+    token_nonce = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name="partie aléatoire du jeton",
+    )
     # The digests of the links "Renvoyer" replaced (newest last, a few kept): such a link
     # says it was replaced by a new invitation, not that it is unknown or expired.
     replaced_token_hashes = ArrayField(

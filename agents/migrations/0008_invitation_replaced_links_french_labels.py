@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0006_agent_email_optional'),
+        ('agents', '0007_invitation_link_nonce'),
         ('territories', '0005_french_field_labels'),
     ]
 
@@ -32,5 +32,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='invitation',
             index=django.contrib.postgres.indexes.GinIndex(fields=['replaced_token_hashes'], name='invitation_replaced_tokens'),
+        ),
+        migrations.AlterField(
+            model_name='invitation',
+            name='token_nonce',
+            field=models.CharField(blank=True, default='', editable=False, max_length=64, verbose_name='partie aléatoire du jeton'),
         ),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0001_initial'),
+        ('notifications', '0002_index_sent_messages_by_territory_and_time'),
         ('territories', '0005_french_field_labels'),
     ]
 

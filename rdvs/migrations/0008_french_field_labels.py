@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('motifs', '0002_french_field_labels'),
-        ('rdvs', '0006_reminders'),
+        ('motifs', '0003_french_field_labels'),
+        ('rdvs', '0007_index_rdvs_for_statistics'),
         ('territories', '0005_french_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('motifs', '0001_initial'),
+        ('motifs', '0002_motif_slot_alerts'),
         ('territories', '0005_french_field_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
