@@ -32,10 +32,16 @@ class ExportStatus(models.TextChoices):
 
 class Export(models.Model):
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="exports"
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="exports",
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandé par",
+        on_delete=models.CASCADE,
+        related_name="exports",
     )
     kind = models.CharField("type", max_length=20, choices=ExportKind.choices)
     # What the agent chose (period, organisation, search): read again by the task. A
@@ -47,7 +53,7 @@ class Export(models.Model):
     rows_done = models.PositiveIntegerField("lignes écrites", default=0)
     rows_total = models.PositiveIntegerField("lignes prévues", null=True, blank=True)
     # Relative to settings.EXPORTS_DIR; empty until built, and again once deleted.
-    file_path = models.CharField(max_length=200, blank=True)
+    file_path = models.CharField("chemin du fichier", max_length=200, blank=True)
     file_name = models.CharField("nom du fichier", max_length=100, blank=True)
     created_at = models.DateTimeField("demandé le", auto_now_add=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from motifs.models import Motif
+from motifs.models import Motif, MotifSlotAlert
 from motifs.payloads import motif_payload
 from territories.admin_changes import RecordedChangesAdmin, archive_action
 
@@ -30,3 +30,20 @@ class MotifAdmin(RecordedChangesAdmin, admin.ModelAdmin):
 
     def recorded_organisations(self, before, after):
         return {pk for payload in (before, after) if payload for pk in payload["organisation_ids"]}
+
+
+@admin.register(MotifSlotAlert)
+class MotifSlotAlertAdmin(admin.ModelAdmin):
+    """What the morning check found (booking.slot_alerts): read only, rewritten each day."""
+
+    list_display = ["motif", "organisation", "territory", "since", "checked_at"]
+    list_filter = ["territory"]
+    list_select_related = ["motif", "organisation", "territory"]
+    search_fields = ["motif__name", "organisation__name"]
+    readonly_fields = ["territory", "motif", "organisation", "since", "checked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

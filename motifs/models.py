@@ -180,11 +180,19 @@ class MotifSlotAlert(models.Model):
     slots on every page load."""
 
     territory = models.ForeignKey(
-        "territories.Territory", on_delete=models.CASCADE, related_name="motif_slot_alerts"
+        "territories.Territory",
+        verbose_name="territoire",
+        on_delete=models.CASCADE,
+        related_name="motif_slot_alerts",
     )
-    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="slot_alerts")
+    motif = models.ForeignKey(
+        Motif, verbose_name="motif", on_delete=models.CASCADE, related_name="slot_alerts"
+    )
     organisation = models.ForeignKey(
-        "territories.Organisation", on_delete=models.CASCADE, related_name="motif_slot_alerts"
+        "territories.Organisation",
+        verbose_name="organisation",
+        on_delete=models.CASCADE,
+        related_name="motif_slot_alerts",
     )
     since = models.DateTimeField("sans créneau depuis")
     checked_at = models.DateTimeField("vérifié le")

@@ -81,14 +81,14 @@ def test_resending_replaces_the_shown_link(admin_client, sent, admin_agent):
         old = shown_link(admin_client, sent).split("testserver", 1)[1]
         resend_invitation(sent, acting_agent=admin_agent)
         assert shown_link(admin_client, sent) is None  # until the new mail leaves
-        assert Client().get(old).status_code == 404
+        assert Client().get(old).status_code == 410  # "remplacée par une nouvelle invitation"
         send_invitation_mail(sent.pk)
         new = shown_link(admin_client, sent).split("testserver", 1)[1]
     assert new != old
     assert new == mailed_path(mail.outbox[1])
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
         assert Client().get(new).status_code == 200
-        assert Client().get(old).status_code == 404
+        assert Client().get(old).status_code == 410  # "remplacée par une nouvelle invitation"
 
 
 def test_no_link_once_revoked_or_expired(admin_client, sent, admin_agent):

@@ -10,7 +10,6 @@ class Migration(migrations.Migration):
         ('motifs', '0001_initial'),
         ('rdvs', '0006_reminders'),
         ('territories', '0004_audit_entry_object'),
-        ('user_records', '0007_notification_preferences'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
