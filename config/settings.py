@@ -5,7 +5,6 @@ variables listed in README.md, after which `manage.py check --deploy` is clean.
 """
 
 from pathlib import Path
-from urllib.parse import quote
 
 import environ
 from celery.schedules import crontab
@@ -251,11 +250,6 @@ DEFAULT_FROM_EMAIL = env(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="support@rdv-territoire.fr")
-# Where "Demander l'ajout d'un service" leads: the support request form in production.
-SERVICE_REQUEST_URL = env(
-    "SERVICE_REQUEST_URL",
-    default=f"mailto:{SUPPORT_EMAIL}?subject=" + quote("Demande d'ajout d'un service"),
-)
 
 # SMS (RDV confirmations): an outbox under OUTBOX_DIR/sms/ in development and tests,
 # Brevo's SMS API in production (config.sms.BrevoSmsBackend, with BREVO_API_KEY).

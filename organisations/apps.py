@@ -8,7 +8,11 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations et services"
 
     def ready(self) -> None:
+        from territories.changes import register_actions
         from territories.sections import Section, register
+
+        # A request to the support staff: audited, published to no webhook.
+        register_actions(["service_request.created"])
 
         register(
             Section(

@@ -64,3 +64,38 @@ class OrganisationForm(EditFormMixin, forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(DUPLICATE_NAME)
         return name
+
+
+class ServiceRequestForm(forms.Form):
+    """What the support staff need to add a service to the catalogue."""
+
+    service_name = forms.CharField(
+        label="Nom du service",
+        max_length=200,
+        help_text="Par exemple : Médiation numérique",
+    )
+    reason = forms.CharField(
+        label="Pourquoi ce service ?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Ce que feront les agents de ce service, les motifs prévus.",
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label="Organisations concernées",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Facultatif : les organisations où le service serait utilisé.",
+    )
+
+    def __init__(self, *args, territory: Territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            territory=territory
+        ).order_by("name")
+
+    def clean_service_name(self) -> str:
+        name = " ".join(self.cleaned_data["service_name"].split())
+        if not name:
+            raise forms.ValidationError("Indiquez le nom du service.")
+        return name

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from agents.payloads import agent_organisation_ids, agent_payload
+from organisations.models import ServiceRequest
+from organisations.tasks import send_service_request
 from territories.changes import check_version, record_change
 from territories.errors import Conflict
 from territories.models import (
@@ -125,3 +127,34 @@ def update_organisation(
         organisations=[organisation],
     )
     return organisation
+
+
+@transaction.atomic
+def request_service(
+    territory: Territory,
+    *,
+    service_name: str,
+    reason: str,
+    organisations,
+    acting_agent,
+) -> ServiceRequest:
+    """Ask the support staff to add a service to the catalogue: kept for their list in
+    the Django admin, mailed to them once saved."""
+    service_request = ServiceRequest.objects.create(
+        territory=territory, requested_by=acting_agent, service_name=service_name, reason=reason
+    )
+    service_request.organisations.set(organisations)
+    record_change(
+        territory,
+        "service_request.created",
+        service_request,
+        acting_agent=acting_agent,
+        payload={
+            "id": service_request.pk,
+            "service_name": service_name,
+            "reason": reason,
+            "organisation_ids": sorted(organisation.pk for organisation in organisations),
+        },
+    )
+    send_service_request.delay_on_commit(service_request.pk)
+    return service_request

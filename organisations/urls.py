@@ -28,6 +28,7 @@ services_urlpatterns = (
         path("", views.service_list, name="section"),
         path("activer/", views.service_set_state, {"activate": True}, name="activate"),
         path("desactiver/", views.service_set_state, {"activate": False}, name="deactivate"),
+        path("demande/", views.ServiceRequestView.as_view(), name="request"),
     ],
     "services",
 )

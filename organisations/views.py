@@ -5,15 +5,19 @@ deleted: RDVs, motifs and agents' roles point to them.
 Services: the global catalogue, activated or not in the territory.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, FormView, ListView
 
-from organisations.forms import OrganisationForm, ServiceStateForm
+from organisations.forms import OrganisationForm, ServiceRequestForm, ServiceStateForm
 from organisations.queries import organisations_overview, services_overview
-from organisations.services import create_organisation, set_service_active, update_organisation
+from organisations.services import (
+    create_organisation,
+    request_service,
+    set_service_active,
+    update_organisation,
+)
 from territories.changes import version_of
 from territories.models import Organisation
 from territories.payloads import organisation_payload
@@ -111,11 +115,31 @@ def service_list(request, territory_pk: int):
     return render(
         request,
         "organisations/service_list.html",
-        {
-            "services": services_overview(request.territory),
-            "service_request_url": settings.SERVICE_REQUEST_URL,
-        },
+        {"services": services_overview(request.territory)},
     )
+
+
+class ServiceRequestView(SectionMixin, TerritoryFormMixin, FormView):
+    """ "Demander l'ajout d'un service": a form whose request reaches the support staff."""
+
+    section_key = "services"
+    form_class = ServiceRequestForm
+    template_name = "organisations/service_request_form.html"
+
+    def save(self, form):
+        request_service(
+            self.request.territory,
+            service_name=form.cleaned_data["service_name"],
+            reason=form.cleaned_data["reason"],
+            organisations=list(form.cleaned_data["organisations"]),
+            acting_agent=self.request.user,
+        )
+        messages.success(
+            self.request,
+            f"Votre demande d'ajout du service « {form.cleaned_data['service_name']} » a été "
+            "envoyée à l'équipe support. Elle vous répondra par courriel.",
+        )
+        return redirect("services:section", territory_pk=self.request.territory.pk)
 
 
 @in_section("services")

@@ -247,6 +247,18 @@ SERVICES: dict[tuple[str, str], list[Case]] = {
             records=("service.deactivated",),
         ),
     ],
+    ("organisations.services", "request_service"): [
+        Case(
+            call=lambda w, _: organisations.request_service(
+                w.territory,
+                service_name="Médiation numérique",
+                reason="Des conseillers reçoivent sur rendez-vous.",
+                organisations=[w.organisation],
+                acting_agent=w.admin,
+            ),
+            records=("service_request.created",),
+        )
+    ],
     # The creator becomes the organisation's admin: a change of their own, told apart.
     ("organisations.services", "create_organisation"): [
         Case(

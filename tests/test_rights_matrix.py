@@ -101,6 +101,7 @@ EXPECTED: dict[str, tuple] = {
     "services:section": CONFIGURATION,
     "services:activate": CONFIGURATION,
     "services:deactivate": CONFIGURATION,
+    "services:request": CONFIGURATION,
     "organisations:section": CONFIGURATION,
     "organisations:create": CONFIGURATION,
     "organisations:organisation_detail": ORGANISATION_PAGE,

@@ -3,13 +3,17 @@
 from html import unescape
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from motifs.forms import MotifForm
+from organisations.models import ServiceRequest
+from organisations.tasks import send_service_request
 from territories.models import AuditEntry, TerritoryService
 from tests.factories import (
     AgentServiceFactory,
     MotifFactory,
+    OrganisationFactory,
     ServiceFactory,
     TerritoryServiceFactory,
 )
@@ -50,12 +54,52 @@ def test_the_list_shows_the_catalogue_with_state_and_usage(admin_client, territo
     assert "Demander l'ajout d'un service" in response.text
 
 
-def test_the_request_link_comes_from_the_setting(admin_client, territory, settings):
-    response = admin_client.get(services_url(territory))
-    assert 'href="mailto:support@rdv-territoire.fr?subject=Demande%20d%27ajout' in response.text
-    settings.SERVICE_REQUEST_URL = "https://support.exemple.fr/demande?sujet=service"
-    response = admin_client.get(services_url(territory))
-    assert 'href="https://support.exemple.fr/demande?sujet=service"' in response.text
+def test_a_service_request_reaches_the_support_staff_and_the_admin_is_told(
+    admin_client, territory, organisation, other_territory, admin_agent, settings
+):
+    settings.SUPPORT_EMAIL = "support@exemple.fr"
+    foreign = OrganisationFactory(territory=other_territory)
+    page = admin_client.get(services_url(territory))
+    request_url = reverse("services:request", kwargs={"territory_pk": territory.pk})
+    assert f'href="{request_url}"' in page.text
+    assert "mailto:" not in page.text
+
+    form = admin_client.get(request_url)
+    assert organisation.name in form.text and foreign.name not in form.text
+    # Nothing typed, or another territory's organisation: said in French, nothing kept.
+    empty = admin_client.post(request_url, {"service_name": "  ", "reason": ""})
+    assert empty.status_code == 200 and "Ce champ est obligatoire." in empty.text
+    forged = admin_client.post(
+        request_url,
+        {"service_name": "Médiation numérique", "reason": "x", "organisations": [foreign.pk]},
+    )
+    assert forged.status_code == 200 and "Sélectionnez un choix valide" in forged.text
+    assert not ServiceRequest.objects.exists()
+
+    response = admin_client.post(
+        request_url,
+        {
+            "service_name": "  Médiation   numérique ",
+            "reason": "Nos conseillers numériques reçoivent sur rendez-vous.",
+            "organisations": [organisation.pk],
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == services_url(territory)
+    assert "a été envoyée à l'équipe support" in unescape(response.text)
+    service_request = ServiceRequest.objects.get()
+    assert service_request.service_name == "Médiation numérique"
+    assert list(service_request.organisations.all()) == [organisation]
+    assert service_request.requested_by == admin_agent and not service_request.handled
+    assert AuditEntry.objects.filter(action="service_request.created").count() == 1
+    assert not Event.objects.filter(type="service_request.created").exists()
+
+    send_service_request(service_request.pk)
+    message = mail.outbox[-1]
+    assert message.to == ["support@exemple.fr"]
+    assert message.reply_to == [admin_agent.email]
+    assert "Médiation numérique" in message.subject and territory.name in message.subject
+    assert organisation.name in message.body and "conseillers numériques" in message.body
 
 
 def test_deactivation_is_confirmed_with_what_keeps_the_service(
