@@ -147,3 +147,8 @@ def pytest_configure(config):
     # Playwright's sync API runs an event loop in the test thread; Django would
     # otherwise refuse ORM calls there. The live server runs in its own thread.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Hundreds of agents are made and logged in: the real hasher's deliberate slowness
+    # (a third of a second per password) would be most of the suite's time.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
