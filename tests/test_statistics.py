@@ -262,6 +262,19 @@ def test_the_page_costs_as_many_queries_for_many_rdvs(
     assert_flat_query_count(lambda: _page(admin_client, territory, periode="6"), grow)
 
 
+def test_after_a_rebuild_the_planner_knows_how_many_summary_rows_there_are(territory, world):
+    # Statistics taken while the tables were empty make the planner walk a large summary
+    # row by row: the cold page took 0.5 s instead of 50 ms on a million RDVs.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+            [WeeklyRdvCount._meta.db_table],
+        )
+        (estimated,) = cursor.fetchone()
+    with scopes_disabled():
+        assert estimated == WeeklyRdvCount.objects.count() > 0
+
+
 def test_the_beat_refreshes_the_statistics_on_a_worker(celery_worker, territory, world):
     beat = settings.CELERY_BEAT_SCHEDULE
     assert beat["refresh-statistics"]["task"] == "stats.tasks.refresh_statistics"
