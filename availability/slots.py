@@ -19,11 +19,11 @@ from itertools import accumulate, chain
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import BigIntegerField, F, Func
+from django.db.models import BigIntegerField, F, Func, OuterRef
 from django.utils import timezone
 
 from availability.models import Absence, AvailabilityRange, occurrence_dates
-from motifs.eligibility import agents_for
+from motifs.eligibility import eligibility
 from motifs.models import Motif
 from rdvs.models import RdvAgent
 from territories.models import Organisation
@@ -140,9 +140,11 @@ class SlotFinder:
         first_day, last_day = self.window
         return list(
             AvailabilityRange.objects.filter(
+                # The range's agent checked in place: "agent IN (agents who may…)"
+                # doubles the joins the planner weighs (planning was 18 of 20 ms).
+                eligibility(self.organisation, agent=OuterRef("agent_id"), motif=self.motif),
                 organisation=self.organisation,
                 motifs=self.motif,
-                agent__in=agents_for(self.motif, self.organisation),
                 first_day__lte=last_day,
             )
             .exclude(until__lt=first_day)
