@@ -25,7 +25,12 @@ def waiting_room_notice(context):
     rdv_settings = context.get("rdv_settings") or settings_for(territory)
     if not rdv_settings.notifies_visually:
         return {"waiting": []}
-    waiting = agenda(
-        request.user, territory, timezone.localdate(), 1, agents=[request.user.pk]
-    ).filter(arrived_at__isnull=False, status=RdvStatus.UNKNOWN)
+    # The notice names times only: none of the agenda's details (usagers, agents, motif).
+    waiting = (
+        agenda(request.user, territory, timezone.localdate(), 1, agents=[request.user.pk])
+        .select_related(None)
+        .prefetch_related(None)
+        .only("pk", "starts_at", "arrived_at")
+        .filter(arrived_at__isnull=False, status=RdvStatus.UNKNOWN)
+    )
     return {"waiting": list(waiting[:SHOWN]), "territory": territory}
