@@ -547,7 +547,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorns(instances: int, database_url: str) -> tuple[list[subprocess.Popen], list[str]]:
+def start_gunicorns(
+    instances: int, database_url: str, workers: int = 3
+) -> tuple[list[subprocess.Popen], list[str]]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -571,7 +573,7 @@ def start_gunicorns(instances: int, database_url: str) -> tuple[list[subprocess.
                     "gunicorn",
                     "config.wsgi:application",
                     "--workers",
-                    "3",
+                    str(workers),
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--log-level",
@@ -671,6 +673,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="taille (1 = cible)")
     parser.add_argument("--rebuild", action="store_true", help="reconstruire la base")
     parser.add_argument("--instances", type=int, default=1, help="nombre de gunicorn")
+    parser.add_argument("--workers", type=int, default=3, help="workers par gunicorn")
     parser.add_argument("--rounds", type=int, default=5, help="passages par client")
     parser.add_argument(
         "--pages", default="", help="ne mesurer que ces pages (débuts de libellés, séparés par ,)"
@@ -702,7 +705,7 @@ def main(argv: list[str]) -> int:
                 pages = [pages[0]] + [p for p in pages[1:] if p.label.startswith(wanted)]
             count_queries(pages, admin)
             cookie = session_cookie(admin)
-        processes, bases = start_gunicorns(options.instances, database_url())
+        processes, bases = start_gunicorns(options.instances, database_url(), options.workers)
         try:
             load(pages, bases, cookie, rounds=1)  # warm-up: caches, connections
             for page in pages:
@@ -712,7 +715,7 @@ def main(argv: list[str]) -> int:
         finally:
             stop(processes)
         print(
-            f"\n{CLIENTS} clients, {options.instances} gunicorn × 3 workers, "
+            f"\n{CLIENTS} clients, {options.instances} gunicorn × {options.workers} workers, "
             f"{options.rounds} passages par client et par page"
         )
         return 0 if report(pages) else 1
