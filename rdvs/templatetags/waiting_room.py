@@ -6,8 +6,8 @@ from django import template
 from django.utils import timezone
 
 from rdv_settings.queries import settings_for
-from rdvs.models import RdvStatus
-from rdvs.queries import agenda
+from rdvs.models import RdvAgent, RdvStatus
+from rdvs.queries import agenda, local_day_bounds
 
 register = template.Library()
 
@@ -24,6 +24,19 @@ def waiting_room_notice(context):
     # The agenda has read the settings already: no second query for them.
     rdv_settings = context.get("rdv_settings") or settings_for(territory)
     if not rdv_settings.notifies_visually:
+        return {"waiting": []}
+    # Most of the time nobody is waiting: one indexed look at the agent's own RDVs of
+    # the day says so, before the rights and the agenda are worked out.
+    start, end = local_day_bounds(timezone.localdate())
+    arrived = RdvAgent._base_manager.filter(
+        agent_id=request.user.pk,
+        starts_at__gte=start,
+        starts_at__lt=end,
+        rdv__territory=territory,
+        rdv__arrived_at__isnull=False,
+        rdv__status=RdvStatus.UNKNOWN,
+    )
+    if not arrived.exists():
         return {"waiting": []}
     # The notice names times only: none of the agenda's details (usagers, agents, motif).
     waiting = (
