@@ -156,6 +156,12 @@ def run(args, receiver: Receiver, start_workers) -> int:
     if not args.rate:  # as fast as possible: the throughput goal
         goals_met = rate >= GOAL_RATE
         print(f"  objectif ≥ {GOAL_RATE}/s : {'RÉUSSI' if goals_met else 'ÉCHEC'}")
+        floor = http_floor(receiver, requests[0] if requests else None, args)
+        if floor:
+            print(
+                f"Plancher (les mêmes POST, autant de processus, sans base ni Celery) : "
+                f"{floor:.0f}/s ; débit = {rate / floor:.2f} × le plancher"
+            )
     if delays and args.rate:  # as fast as possible, the delay is the queue's
         p50 = statistics.median(delays)
         p95 = delays[int(len(delays) * 0.95) - 1]
@@ -167,6 +173,47 @@ def run(args, receiver: Receiver, start_workers) -> int:
     ok = received_all and len(ids) == expected and duplicates == 0 and succeeded == expected
     print("Exactement une fois : OUI" if ok else "Exactement une fois : NON")
     return 0 if ok and goals_met else 1
+
+
+FLOOR_PATH = "/plancher"
+FLOOR_REQUESTS = 6_000
+
+
+def http_floor(receiver: Receiver, sample, args) -> float | None:
+    """Requests per second this machine's loopback and receiver take from as many
+    processes as the workers have, each posting a delivery's body and headers over one
+    kept-alive connection: what a delivery costs beyond the HTTP is the rest."""
+    if sample is None:
+        return None
+    processes = args.concurrency * args.workers
+    each = FLOOR_REQUESTS // processes
+    headers = {
+        name: value
+        for name, value in sample.headers.items()
+        if name.lower() not in {"host", "content-length", "connection"}
+    }
+    script = (
+        "import sys, json, requests\n"
+        "url, count, headers = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])\n"
+        "body = sys.stdin.buffer.read()\n"
+        "with requests.Session() as http:\n"
+        "    for _ in range(count):\n"
+        "        http.post(url, data=body, headers=headers, timeout=30).raise_for_status()\n"
+    )
+    command = [sys.executable, "-c", script, receiver.url(FLOOR_PATH), str(each)]
+    clients = [
+        subprocess.Popen([*command, json.dumps(headers)], stdin=subprocess.PIPE)
+        for _ in range(processes)
+    ]
+    for client in clients:
+        client.stdin.write(sample.body)
+        client.stdin.close()
+    for client in clients:
+        client.wait(300)
+    times = [r.at for r in receiver.received(FLOOR_PATH)]
+    if len(times) < 2 or any(client.returncode for client in clients):
+        return None
+    return len(times) / (max(times) - min(times))
 
 
 def sweep_every_30_s(stop: threading.Event) -> None:

@@ -435,6 +435,19 @@ def test_a_redirect_to_an_internal_address_is_a_failure_and_is_not_followed(terr
     assert "adresse privée, locale ou réservée" in refused.error
 
 
+def test_a_proxy_in_the_workers_environment_is_not_used(receiver, territory, monkeypatch):  # noqa: F811
+    # A proxy would receive the request in the target's place, its own address being the
+    # one the internal-address check sees; the worker always goes straight to the target.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    attempt = sending.attempt_delivery(DeliveryFactory(endpoint=hook(territory, receiver)).pk)
+    attempt.refresh_from_db()
+    assert attempt.status_code == 200, attempt.error
+    assert len(receiver.received()) == 1
+
+
 # --- retention ---
 
 
