@@ -22,6 +22,7 @@ from exports.models import Export, ExportKind, ExportStatus
 from exports.tasks import build_export
 from motifs.models import MotifSlotAlert
 from organisations.models import ServiceRequest
+from territories.models import Organisation
 from tests.export_files import downloaded_lines, export_url, request_export
 from tests.factories import (
     AgentFactory,
@@ -404,3 +405,34 @@ def test_another_territorys_slot_alerts_are_never_shown(
     assert "Aucun créneau en ligne" not in html and "Privas" not in html
     detail = admin_client.get(reverse("motifs:motif_detail", args=[territory.pk, theirs.pk]))
     assert detail.status_code == 404
+
+
+@pytest.mark.usefixtures("in_territory")
+def test_junk_typed_when_accepting_an_invitation_is_told_and_creates_no_account(client, territory):
+    invitation = InvitationFactory(territory=territory, email="eve@exemple.fr")
+    path = f"/invitations/{invitation.token}/"
+    for junk in (
+        {"first_name": "Ève\x00", "last_name": "D" * 10_000, "password1": "a", "password2": "b"},
+        {"first_name": "", "last_name": "", "password1": "x" * 5000, "password2": "x" * 5000},
+    ):
+        response = client.post(path, junk)
+        assert response.status_code == 200
+        assert "Erreur : " in unescape(response.content.decode())
+    with scopes_disabled():
+        assert not Agent.objects.filter(email__iexact="eve@exemple.fr").exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+    assert client.get(path).status_code == 200  # the link still works
+
+
+@pytest.mark.usefixtures("world")
+def test_an_organisation_named_like_a_script_is_shown_as_text_in_the_statistics(
+    admin_client, territory
+):
+    with scopes_disabled():
+        Organisation.objects.filter(name="Centre médico-social de Die").update(
+            name='<script>alert("die")</script>'
+        )
+    html = _page(admin_client, territory, periode="3").content.decode()
+    assert '<script>alert("die")</script>' not in html
+    assert "&lt;script&gt;" in html
