@@ -3,7 +3,7 @@ organisations whose RDVs they see."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +11,10 @@ from django.utils import timezone
 from territories import permissions
 
 MAX_DAYS = 366 * 3  # a period longer than three years is most likely a typing error
+# A year out of these is a typing error too ("0226", "9999"); 31/12/9999 has no next day,
+# which the export's period needs (exports.tables.period_bounds).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+OUT_OF_RANGE = "Indiquez une date entre 2000 et 2100."
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -44,6 +48,9 @@ class RdvExportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for key in ("du", "au"):
+            if data.get(key) and not FIRST_DAY <= data[key] <= LAST_DAY:
+                self.add_error(key, OUT_OF_RANGE)
         first, last = data.get("du"), data.get("au")
         if first and last:
             if last < first:
