@@ -4,6 +4,8 @@ only: anyone else gets 404, as for an object they may not see."""
 
 from __future__ import annotations
 
+import logging
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import View
@@ -13,6 +15,8 @@ from exports.forms import RdvExportForm
 from exports.models import LIFETIME_LABEL, Export, ExportKind, ExportStatus
 from territories import permissions
 from territories.search import search_words
+
+logger = logging.getLogger(__name__)
 
 
 def own_exports(request):
@@ -100,9 +104,19 @@ class ExportDownloadView(permissions.MemberRequiredMixin, View):
                 {"export": export, "lifetime": LIFETIME_LABEL},
                 status=410,
             )
-        path = export.file
-        if export.status != ExportStatus.DONE or path is None or not path.exists():
+        if export.status != ExportStatus.DONE:
             return redirect("exports:export_detail", request.territory.pk, export.pk)
+        path = export.file
+        if path is None or not path.exists():
+            # Built, but not on this machine's disk: the web and the workers do not share
+            # EXPORTS_DIR (README), or the file was removed by hand.
+            logger.error("Export %s: file missing from EXPORTS_DIR", export.pk)
+            return render(
+                request,
+                "exports/export_expired.html",
+                {"export": export, "lifetime": LIFETIME_LABEL, "missing": True},
+                status=410,
+            )
         services.record_download(export, acting_agent=request.user)
         # Streamed from the disk in blocks: the web process never holds the file.
         return FileResponse(

@@ -295,6 +295,25 @@ def test_an_expired_export_is_deleted_and_says_so(admin_client, territory):
     assert delete_expired_exports() == 0
 
 
+def test_a_built_export_whose_file_is_gone_says_so_instead_of_looping(
+    admin_client, territory, caplog
+):
+    # The web and the workers must share EXPORTS_DIR; when they do not, the detail says
+    # "prêt" and the link must not lead back to it.
+    UserRecordFactory(territory=territory, last_name="Martin")
+    export_pk = request_export(admin_client, territory, type="fiches", q="martin")
+    build_export(export_pk)
+    Export.objects.get(pk=export_pk).file.unlink()
+
+    response = admin_client.get(export_url("export_download", territory, export_pk))
+
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "Le fichier de cet export est introuvable" in page
+    assert "Nouvel export" in page
+    assert "file missing" in caplog.text
+
+
 def test_asking_and_downloading_are_audited_without_the_search(
     admin_client, territory, admin_agent
 ):
