@@ -155,6 +155,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes the database connection around every task unless told to reuse it: each
+# task then paid a new PostgreSQL connection (a server process started for it), an eighth
+# of a webhook worker's time. Reused for this many tasks; before each task, Django's own
+# rules still drop a connection past CONN_MAX_AGE or broken (config/celery.py).
+CELERY_DB_REUSE_MAX = 100
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
