@@ -231,6 +231,7 @@ def start_worker(concurrency: int, number: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": bench_database_url(),
+        "DEBUG": "False",  # as in production: no query log kept by every cursor
         "WEBHOOKS_ALLOW_LOCAL_TARGETS": "true",
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
