@@ -248,7 +248,7 @@ def _built(export_pk: int) -> int:
 
 
 @pytest.mark.usefixtures("in_territory")
-def test_formula_cells_hidden_behind_spaces_or_fullwidth_signs_are_neutralised(
+def test_formula_cells_behind_a_sign_a_tab_or_a_carriage_return_are_neutralised(
     admin_client, territory, organisation
 ):
     UserRecordFactory(
@@ -326,9 +326,10 @@ def test_tampered_invitation_links_give_a_french_page(client, territory):
         "%C3%A9t%C3%A9",
     ):
         response = client.get(f"/invitations/{token}/")
-        assert response.status_code in (404, 429), token[:20]
+        # Five wrong tokens stay under the limit of wrong tokens per address (20).
+        assert response.status_code == 404, token[:20]
         html = unescape(response.content.decode())
-        assert "Lien d'invitation non valable" in html or "Trop de" in html, token[:20]
+        assert "Lien d'invitation non valable" in html, token[:20]
         assert "Drôme" not in html
 
 

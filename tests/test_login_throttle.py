@@ -17,12 +17,6 @@ ACCOUNT_LOCKED = "Trop de tentatives de connexion ont échoué pour ce compte"
 ADDRESS_LOCKED = "Trop de tentatives de connexion ont échoué depuis votre connexion internet"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Dozens of attempts per test: the real hasher's deliberate slowness is not tested here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def attempt(client, email, password, path=None):
     path = path or reverse("login")
     return client.post(path, {"username": email, "password": password})
