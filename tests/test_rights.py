@@ -266,7 +266,7 @@ def test_records_are_seen_where_they_are_known(world):
 
 def test_the_records_filter_is_a_semi_join_on_the_link_table(world):
     """At 500,000 records the filter must stay one indexed EXISTS, never a list of ids
-    read into Python (bench/user_records.py measures it)."""
+    read into Python (bench/rights.py measures it)."""
     records = permissions.visible_user_records(
         world.same_service, world.territory, UserRecord.objects.all()
     )
