@@ -25,11 +25,10 @@ from exports.cells import spreadsheet_cell
 from exports.models import Export, ExportKind
 from rdvs.models import CreatedBy, Rdv, RdvStatus
 from territories import permissions
-from territories.search import search_words
 from user_records.fields import field_rows, visible_fields
 from user_records.models import UserRecord
 from user_records.paging import in_batches
-from user_records.queries import search_records
+from user_records.queries import reading, search_records
 
 BATCH = 2000  # rows read, written and counted at a time
 
@@ -189,14 +188,14 @@ def user_record_table(export: Export) -> Table:
     records = permissions.visible_user_records(
         export.requested_by, territory, search_records(territory, query, fields)
     )
-    searched = bool(search_words(query))
+    how = reading(export.requested_by, territory, records, query)
     batches = (
         (
             [[spreadsheet_cell(value) for _, value in field_rows(fields, r)] for r in batch],
             len(batch),
         )
         # Each batch read from where the previous ended, in the list's order (its index).
-        for batch in in_batches(records, BATCH, searched=searched)
+        for batch in in_batches(records, BATCH, searched=how.gathered)
     )
     return Table(
         [spreadsheet_cell(field.label) for field in fields], records.order_by().count(), batches

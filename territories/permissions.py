@@ -304,6 +304,37 @@ def visible_user_records(agent, territory: Territory, records: QuerySet) -> Quer
     return records.filter(_linked(records, "organisations", roles.organisations(*WORKING_LEVELS)))
 
 
+def user_record_reach(agent, territory: Territory, records: QuerySet, limit: int) -> int | None:
+    """How many user records an agent narrowed to their organisations sees, counted up to
+    `limit` + 1 from the link table alone (an index read of at most that many rows):
+    the records followed by the organisations where they work. None for territory
+    admins, who see every record; 0 for an outsider.
+
+    The records list uses it twice: as the list's count, and to choose how to read a
+    page. Few records followed (a new organisation follows none) are fetched through the
+    links and sorted; many are found by walking the list's index, where they are dense.
+    Walking for a handful would read the whole territory's index (0.5 s at 500,000)."""
+    roles = _roles(agent, territory)
+    if roles is None:
+        return 0
+    if roles.territory_admin:
+        return None
+    organisations = roles.organisations(*WORKING_LEVELS)
+    m2m = records.model._meta.get_field("organisations")
+    links = m2m.remote_field.through._base_manager.filter(
+        **{
+            f"{m2m.m2m_reverse_field_name()}__in": organisations,
+            # The organisations are the territory's, and so are the records they follow.
+            f"{m2m.m2m_reverse_field_name()}__territory": territory,
+        }
+    ).values(m2m.m2m_field_name())
+    if len(organisations) > 1:
+        # A record followed by two of them is one record (one organisation: one link
+        # per record, and counting stops after `limit` + 1 of them).
+        links = links.distinct()
+    return links[: limit + 1].count()
+
+
 def _followed_by(record) -> set[int]:
     return set(record.organisations.values_list("pk", flat=True))
 

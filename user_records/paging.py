@@ -77,10 +77,12 @@ def _key():
 
 
 def ordered(records: QuerySet, *, descending: bool = False, searched: bool = False) -> QuerySet:
-    """The list's order. A search's matches (found through its indexes) are sorted rather
-    than picked while walking the list index: a name sits somewhere in the alphabet and
-    the walk would read every record before it. NULLS FIRST (NOT NULL columns: the same
-    order) is what keeps the planner from walking the index, which is sorted NULLS LAST."""
+    """The list's order. `searched`: the records are gathered through another index and
+    sorted, rather than picked while walking the list index: a search's matches (a name
+    sits somewhere in the alphabet and the walk would read every record before it), or
+    the few records an agent's organisations follow (found through the links). NULLS
+    FIRST (NOT NULL columns: the same order) is what keeps the planner from walking the
+    index, which is sorted NULLS LAST."""
     if not searched:
         return records.order_by(*[f"-{name}" if descending else name for name in ORDER])
     return records.order_by(
@@ -150,11 +152,18 @@ class RecordPage:
 
 
 def get_page(
-    records: QuerySet, params: QueryDict, size: int = PAGE_SIZE, *, searched: bool = False
+    records: QuerySet,
+    params: QueryDict,
+    size: int = PAGE_SIZE,
+    *,
+    searched: bool = False,
+    counted: int | None = None,
 ) -> RecordPage:
     """The page `params` asks for (`apres=…`, `avant=…`, `page=last`, else the first):
     one query for the rows (two when a position leads nowhere), one bounded count.
-    `searched`: `records` are a search's matches (see `ordered`)."""
+    `searched`: `records` are gathered through another index than the list's and sorted
+    (see `ordered`). `counted`: their number, already counted up to COUNT_LIMIT + 1 (no
+    count query then: user_records.queries.reading)."""
     after_key = _decode(params.get(AFTER, ""))
     before_key = _decode(params.get(BEFORE, ""))
     has_previous = has_next = False
@@ -179,8 +188,13 @@ def get_page(
         has_previous, has_next = False, len(rows) > size
         rows = rows[:size]
     # Counted even when one page holds them all: as many queries for 5 rows as for 500.
-    limit = SEARCH_COUNT_LIMIT if searched else COUNT_LIMIT
-    return RecordPage(rows, bounded_count(records, limit), has_previous, has_next, params, limit)
+    if counted is None:
+        limit = SEARCH_COUNT_LIMIT if searched else COUNT_LIMIT
+        count = bounded_count(records, limit)
+    else:
+        limit = COUNT_LIMIT
+        count = None if counted > limit else counted
+    return RecordPage(rows, count, has_previous, has_next, params, limit)
 
 
 def in_batches(

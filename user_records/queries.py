@@ -1,10 +1,15 @@
 """Finding user records the way agents see them (shared by their list, their export and
 the RDV form). The search itself and its indexes: user_records/search.py."""
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
+from territories import permissions
+from territories.search import search_words
 from user_records.fields import VisibleField, visible_fields
 from user_records.models import UserRecord
+from user_records.paging import COUNT_LIMIT
 from user_records.search import search_condition
 
 SEARCH_TEXTS = ("search_standard", "search_custom")
@@ -26,3 +31,21 @@ def search_records(
     custom = [field.custom for field in fields if field.custom is not None]
     condition = search_condition(query, standard, custom)
     return records if condition is None else records.filter(condition)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How to read, in the list's order, the records an agent sees (user_records/paging.py)."""
+
+    # Gathered through another index and sorted, rather than picked while walking the
+    # list's index: a search's matches, or the few records an agent's organisations follow.
+    gathered: bool
+    # Their number up to COUNT_LIMIT + 1, when known without counting the records.
+    counted: int | None = None
+
+
+def reading(agent, territory, records: QuerySet[UserRecord], query: str) -> Reading:
+    if search_words(query):
+        return Reading(gathered=True)
+    reach = permissions.user_record_reach(agent, territory, records, COUNT_LIMIT)
+    return Reading(gathered=reach is not None and reach <= COUNT_LIMIT, counted=reach)

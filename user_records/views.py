@@ -13,7 +13,6 @@ from territories import permissions
 from territories.changes import version_of
 from territories.errors import ServiceError
 from territories.french import de
-from territories.search import search_words
 from territories.sections import SectionMixin
 from user_records import services
 from user_records.fields import LIST_COLUMNS, field_rows, visible_fields
@@ -21,7 +20,7 @@ from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
 from user_records.paging import get_page
 from user_records.payloads import user_record_payload
-from user_records.queries import search_records
+from user_records.queries import reading, search_records
 
 
 class UserRecordsMixin(SectionMixin):
@@ -41,7 +40,8 @@ class UserRecordListView(UserRecordsMixin, TemplateView):
         fields = visible_fields(self.request.territory)
         query = self.request.GET.get("q", "").strip()
         records = self.visible_records(query, fields)
-        page = get_page(records, self.request.GET, searched=bool(search_words(query)))
+        how = reading(self.request.user, self.request.territory, records, query)
+        page = get_page(records, self.request.GET, searched=how.gathered, counted=how.counted)
         columns = [f for f in fields if f.custom is None and f.name in LIST_COLUMNS]
         rows = [(record, [c.display(record) for c in columns]) for record in page.records]
         return super().get_context_data(

@@ -14,13 +14,12 @@ from api.resources.organisations import PAGE
 from api.schema import one, page_of
 from api.serializers import UserInput, UserSerializer
 from territories import permissions
-from territories.search import search_words
 from user_records import services
 from user_records.fields import visible_fields
 from user_records.forms import CUSTOM_PREFIX, build_user_record_form
 from user_records.models import UserRecord
 from user_records.paging import ordered
-from user_records.queries import SEARCH_TEXTS, search_records
+from user_records.queries import SEARCH_TEXTS, reading, search_records
 
 NOT_AN_OBJECT = "Un objet JSON est attendu."
 
@@ -79,10 +78,9 @@ class UserList(ApiView):
     def get(self, request):
         fields = visible_fields(self.territory)
         query = request.query_params.get("search_term", "").strip()
-        searched = bool(search_words(query))
-        rows = ordered(_records(self, query, fields), searched=searched).prefetch_related(
-            "organisations"
-        )
+        records = _records(self, query, fields)
+        how = reading(self.agent, self.territory, records, query)
+        rows = ordered(records, searched=how.gathered).prefetch_related("organisations")
         return paginated(request, rows, "users", lambda items: _output(self, items, fields))
 
     @extend_schema(
