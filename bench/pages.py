@@ -420,6 +420,9 @@ class Page:
     label: str
     url: str
     search: bool = False
+    # Who asks: the territory admin, or "agent", a basic agent of one organisation (which
+    # follows 1,000 of the records).
+    caller: str = "admin"
     timings: list[float] = field(default_factory=list)
     alone: list[float] = field(default_factory=list)  # one client, nothing else running
     errors: int = 0
@@ -471,8 +474,16 @@ def pages_of(territory) -> list[Page]:
             search=True,
         ),
         Page("fiche usager", url("user_records:user_record_detail", user_record_pk=record.pk)),
+        Page("usagers, agent", url("user_records:list"), caller="agent"),
+        Page(
+            "usagers, agent, un nom",
+            url("user_records:list", {"q": "lefevre"}),
+            search=True,
+            caller="agent",
+        ),
         Page("agenda, jour, tous", url("rdvs:agenda_day", {"tous": "1"})),
         Page("agenda, semaine, tous", url("rdvs:agenda_week", {"tous": "1"})),
+        Page("agenda, semaine, agent", url("rdvs:agenda_week"), caller="agent"),
         Page("agents (2 000)", url("agents:section")),
         Page("motifs", url("motifs:section")),
         Page("organisations", url("organisations:section")),
@@ -513,34 +524,36 @@ def reverse_public(motif, organisation) -> str:
     raise RuntimeError("URL publique des créneaux introuvable")
 
 
-def count_queries(pages: list[Page], admin) -> None:
+def count_queries(pages: list[Page], callers: dict) -> None:
     from django.test import Client
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(admin)
+    clients = {}
+    for name, agent in callers.items():
+        clients[name] = Client(HTTP_HOST="127.0.0.1")
+        clients[name].force_login(agent)
     for page in pages:
         # The request resets the query log: start counting from an empty one.
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.url)
+            response = clients[page.caller].get(page.url)
         if response.status_code != 200:
             print(f"  ! {page.label}: HTTP {response.status_code} ({page.url})")
         page.queries = len(captured)
 
 
-def session_cookie(admin) -> str:
+def session_cookie(agent) -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
-    session[SESSION_KEY] = str(admin.pk)
+    session[SESSION_KEY] = str(agent.pk)
     # As a login would: the first backend that can load the agent (gates come first).
     session[BACKEND_SESSION_KEY] = next(
         path
         for path in settings.AUTHENTICATION_BACKENDS
         if hasattr(import_string(path), "get_user")
     )
-    session[HASH_SESSION_KEY] = admin.get_session_auth_hash()
+    session[HASH_SESSION_KEY] = agent.get_session_auth_hash()
     session.save()
     return session.session_key
 
@@ -616,20 +629,24 @@ def wait_until_up(base: str) -> None:
     raise RuntimeError(f"gunicorn ne répond pas sur {base}")
 
 
-def load(pages: list[Page], bases: list[str], cookie: str, rounds: int) -> None:
+def load(pages: list[Page], bases: list[str], cookies: dict[str, str], rounds: int) -> None:
     """8 clients, each going through every page `rounds` times in its own order."""
     import requests
 
     def client(number: int) -> None:
         http = requests.Session()
-        http.cookies.set("sessionid", cookie)
         http.headers["X-Forwarded-Proto"] = "https"
         base = bases[number % len(bases)]
         order = pages[number % len(pages) :] + pages[: number % len(pages)]
         for _ in range(rounds):
             for page in order:
                 began = time.perf_counter()
-                response = http.get(base + page.url, timeout=60, allow_redirects=False)
+                response = http.get(
+                    base + page.url,
+                    cookies={"sessionid": cookies[page.caller]},
+                    timeout=60,
+                    allow_redirects=False,
+                )
                 elapsed = (time.perf_counter() - began) * 1000
                 if response.status_code != 200:
                     page.errors += 1
@@ -642,20 +659,20 @@ def load(pages: list[Page], bases: list[str], cookie: str, rounds: int) -> None:
         thread.join()
 
 
-def searches_alone(pages: list[Page], base: str, cookie: str, rounds: int) -> None:
+def searches_alone(pages: list[Page], base: str, cookies: dict[str, str], rounds: int) -> None:
     """Each search from a single client, nothing else running: what an agent waits for
     a search when the server is not saturated (the load above measures the queue)."""
     import requests
 
     http = requests.Session()
-    http.cookies.set("sessionid", cookie)
     http.headers["X-Forwarded-Proto"] = "https"
     # The dashboard first: the floor of this phase.
     for page in [pages[0]] + [p for p in pages if p.search]:
-        http.get(base + page.url, timeout=60)  # warm-up
+        cookie = {"sessionid": cookies[page.caller]}
+        http.get(base + page.url, cookies=cookie, timeout=60)  # warm-up
         for _ in range(rounds * CLIENTS):
             began = time.perf_counter()
-            response = http.get(base + page.url, timeout=60, allow_redirects=False)
+            response = http.get(base + page.url, cookies=cookie, timeout=60, allow_redirects=False)
             page.alone.append((time.perf_counter() - began) * 1000)
             if response.status_code != 200:
                 page.errors += 1
@@ -741,22 +758,31 @@ def main(argv: list[str]) -> int:
                 build(options.scale)
                 print(f"Construit en {time.monotonic() - began:.0f} s.")
                 territory = Territory.objects.get(departement_number="99")
-            _, _, TerritoryAdmin = _role_models()
+            AgentRole, _, TerritoryAdmin = _role_models()
             admin = TerritoryAdmin.objects.filter(territory=territory).get().agent
             pages = pages_of(territory)
             if options.pages:
                 wanted = tuple(options.pages.split(","))
                 pages = [pages[0]] + [p for p in pages[1:] if p.label.startswith(wanted)]
-            count_queries(pages, admin)
-            cookie = session_cookie(admin)
+            # A basic agent of the first organisation (which follows 1,000 records).
+            agent = (
+                AgentRole.objects.filter(organisation__territory=territory, access_level="basic")
+                .exclude(agent=admin)
+                .order_by("pk")
+                .first()
+                .agent
+            )
+            callers = {"admin": admin, "agent": agent}
+            count_queries(pages, callers)
+            cookies = {name: session_cookie(who) for name, who in callers.items()}
         processes, bases = start_gunicorns(options.instances, database_url(), options.workers)
         try:
-            load(pages, bases, cookie, rounds=1)  # warm-up: caches, connections
+            load(pages, bases, cookies, rounds=1)  # warm-up: caches, connections
             for page in pages:
                 page.timings.clear()
                 page.errors = 0
-            load(pages, bases, cookie, rounds=options.rounds)
-            searches_alone(pages, bases[0], cookie, rounds=options.rounds)
+            load(pages, bases, cookies, rounds=options.rounds)
+            searches_alone(pages, bases[0], cookies, rounds=options.rounds)
         finally:
             stop(processes)
         print(

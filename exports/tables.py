@@ -28,7 +28,7 @@ from territories import permissions
 from user_records.fields import field_rows, visible_fields
 from user_records.models import UserRecord
 from user_records.paging import in_batches
-from user_records.queries import reading, search_records
+from user_records.queries import agent_records
 
 BATCH = 2000  # rows read, written and counted at a time
 
@@ -185,17 +185,15 @@ def rdv_lines(rdv: Rdv) -> list[list[str]]:
 def user_record_table(export: Export) -> Table:
     territory, query = export.territory, export.filters.get("q", "")
     fields = visible_fields(territory)
-    records = permissions.visible_user_records(
-        export.requested_by, territory, search_records(territory, query, fields)
-    )
-    how = reading(export.requested_by, territory, records, query)
+    seen = agent_records(export.requested_by, territory, query, fields)
+    records = seen.records
     batches = (
         (
             [[spreadsheet_cell(value) for _, value in field_rows(fields, r)] for r in batch],
             len(batch),
         )
         # Each batch read from where the previous ended, in the list's order (its index).
-        for batch in in_batches(records, BATCH, searched=how.gathered)
+        for batch in in_batches(records, BATCH, searched=seen.gathered)
     )
     return Table(
         [spreadsheet_cell(field.label) for field in fields], records.order_by().count(), batches

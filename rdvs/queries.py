@@ -13,7 +13,8 @@ from territories import permissions
 from territories.models import AgentRole, Organisation, Territory
 from territories.search import search_q
 from user_records.models import UserRecord
-from user_records.queries import search_records
+from user_records.paging import ordered
+from user_records.queries import agent_records
 
 
 def organisations_of(agent: Agent, territory: Territory) -> QuerySet[Organisation]:
@@ -29,9 +30,9 @@ def agents_of(agent: Agent, organisation: Organisation) -> QuerySet[Agent]:
 
 
 def user_records_of(agent: Agent, territory: Territory, query: str = "") -> QuerySet[UserRecord]:
-    """The user records `agent` sees, searched by `query`."""
-    records = permissions.visible_user_records(agent, territory, search_records(territory, query))
-    return records.order_by("last_name", "first_name", "pk")
+    """The user records `agent` sees, searched by `query`, in the list's order."""
+    seen = agent_records(agent, territory, query)
+    return ordered(seen.records, searched=seen.gathered)
 
 
 def rdvs_visible_to(agent: Agent, territory: Territory) -> QuerySet[Rdv]:

@@ -460,6 +460,13 @@ def test_an_agent_whose_organisations_follow_few_records_gets_them_through_the_l
     assert [record for record, _ in last.context["rows"]] == list(expected)[-paging.PAGE_SIZE :]
     for plan in plans_of(client, territory, {}):
         assert "user_record_list_order" not in plan, plan
+    # A search finds the agent's records only, whichever way the page is read.
+    name = expected[0].last_name.split("-")[0]  # a common name: 1 record in 24
+    found = names(client, territory, name)
+    assert found == sorted(
+        f"{r.first_name} {r.last_name}" for r in expected if r.last_name.startswith(name)
+    )
+    assert found
 
 
 def test_an_agent_whose_organisation_follows_many_records_walks_the_list_index(

@@ -35,8 +35,10 @@ def search_records(
 
 @dataclass(frozen=True)
 class Reading:
-    """How to read, in the list's order, the records an agent sees (user_records/paging.py)."""
+    """The records an agent sees, and how to read them in the list's order
+    (user_records/paging.py)."""
 
+    records: QuerySet[UserRecord]
     # Gathered through another index and sorted, rather than picked while walking the
     # list's index: a search's matches, or the few records an agent's organisations follow.
     gathered: bool
@@ -44,8 +46,21 @@ class Reading:
     counted: int | None = None
 
 
-def reading(agent, territory, records: QuerySet[UserRecord], query: str) -> Reading:
-    if search_words(query):
-        return Reading(gathered=True)
+def agent_records(
+    agent, territory, query: str = "", fields: list[VisibleField] | None = None
+) -> Reading:
+    """The records `agent` sees (territories.permissions), searched by `query`.
+
+    An agent narrowed to their organisations is counted from the links first. When those
+    follow COUNT_LIMIT records or fewer, the records are read by their ids and sorted (a
+    new organisation's agent: nothing to read); when more, they are dense enough among
+    the territory's for the walk along the list's index to meet a page of them soon."""
+    records = search_records(territory, query, fields)
+    searched = bool(search_words(query))
     reach = permissions.user_record_reach(agent, territory, records, COUNT_LIMIT)
-    return Reading(gathered=reach is not None and reach <= COUNT_LIMIT, counted=reach)
+    counted = None if searched else reach
+    if reach is not None and reach <= COUNT_LIMIT:
+        few = permissions.few_visible_user_records(agent, territory, records)
+        return Reading(few, gathered=True, counted=counted)
+    visible = permissions.visible_user_records(agent, territory, records)
+    return Reading(visible, gathered=searched, counted=counted)

@@ -20,17 +20,11 @@ from user_records.forms import build_user_record_form
 from user_records.models import UserRecord
 from user_records.paging import get_page
 from user_records.payloads import user_record_payload
-from user_records.queries import reading, search_records
+from user_records.queries import agent_records
 
 
 class UserRecordsMixin(SectionMixin):
     section_key = "records"
-
-    def visible_records(self, query: str = "", fields=None):
-        """The user records the agent may see, searched by `query`."""
-        territory = self.request.territory
-        records = search_records(territory, query, fields)
-        return permissions.visible_user_records(self.request.user, territory, records)
 
 
 class UserRecordListView(UserRecordsMixin, TemplateView):
@@ -39,9 +33,10 @@ class UserRecordListView(UserRecordsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         fields = visible_fields(self.request.territory)
         query = self.request.GET.get("q", "").strip()
-        records = self.visible_records(query, fields)
-        how = reading(self.request.user, self.request.territory, records, query)
-        page = get_page(records, self.request.GET, searched=how.gathered, counted=how.counted)
+        seen = agent_records(self.request.user, self.request.territory, query, fields)
+        page = get_page(
+            seen.records, self.request.GET, searched=seen.gathered, counted=seen.counted
+        )
         columns = [f for f in fields if f.custom is None and f.name in LIST_COLUMNS]
         rows = [(record, [c.display(record) for c in columns]) for record in page.records]
         return super().get_context_data(

@@ -19,7 +19,7 @@ from user_records.fields import visible_fields
 from user_records.forms import CUSTOM_PREFIX, build_user_record_form
 from user_records.models import UserRecord
 from user_records.paging import ordered
-from user_records.queries import SEARCH_TEXTS, reading, search_records
+from user_records.queries import SEARCH_TEXTS, agent_records, search_records
 
 NOT_AN_OBJECT = "Un objet JSON est attendu."
 
@@ -78,9 +78,8 @@ class UserList(ApiView):
     def get(self, request):
         fields = visible_fields(self.territory)
         query = request.query_params.get("search_term", "").strip()
-        records = _records(self, query, fields)
-        how = reading(self.agent, self.territory, records, query)
-        rows = ordered(records, searched=how.gathered).prefetch_related("organisations")
+        seen = agent_records(self.agent, self.territory, query, fields)
+        rows = ordered(seen.records, searched=seen.gathered).prefetch_related("organisations")
         return paginated(request, rows, "users", lambda items: _output(self, items, fields))
 
     @extend_schema(
