@@ -9,7 +9,8 @@ building are paid once; `--rebuild` starts again), a territory of 2,000 agents i
 organisations, 500 motifs, 500,000 user records with custom values, 1,000,000 RDVs and
 2,000,000 webhook deliveries. Then serves it with gunicorn (3 workers; `--instances 2`
 runs two gunicorns behind the same database, as a scaled-out deployment does), sends the
-pages from 8 concurrent clients and prints, per page: queries, p50, p95, the territory
+pages from 8 concurrent clients (as the territory admin, and a few as a basic agent of an
+organisation that follows 1,000 records) and prints, per page: queries, p50, p95, the territory
 dashboard's p95 measured in the same run (the floor), the ratio, and pass/fail against
 the goals of the issue (p95 ≤ 150 ms and ≤ 5× the floor; at most 12 queries). Then
 each search again from a single client with nothing else running, against its own goal
