@@ -233,20 +233,21 @@ def main(argv: list[str]) -> int:
             )
             cold = kit.Page("Statistiques, cache froid", url)
             warm = kit.Page("Statistiques, cache chaud", url)
-            kit.count_queries([floor, cold], admin)
+            kit.count_queries([floor, cold], {"admin": admin})
             warm.queries = None
             cookie = kit.session_cookie(admin)
+            cookies = {"admin": cookie}
         base_url, _, query = os.environ["DATABASE_URL"].partition("?")
         database_url = base_url.rsplit("/", 1)[0] + "/" + DB_NAME + ("?" + query if query else "")
         processes, bases = kit.start_gunicorns(1, database_url)
         try:
-            kit.load([floor, warm], bases, cookie, rounds=1)  # warm-up
+            kit.load([floor, warm], bases, cookies, rounds=1)  # warm-up
             for page in (floor, warm):
                 page.timings.clear()
                 page.errors = 0
-            kit.load([floor], bases, cookie, rounds=options.rounds * 2)
+            kit.load([floor], bases, cookies, rounds=options.rounds * 2)
             load_cold(cold, bases[0], cookie, options.rounds)
-            kit.load([warm], bases, cookie, rounds=options.rounds * 2)
+            kit.load([warm], bases, cookies, rounds=options.rounds * 2)
         finally:
             kit.stop(processes)
         print(f"\n{kit.CLIENTS} clients, 1 gunicorn × 3 workers")
