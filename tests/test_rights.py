@@ -22,13 +22,14 @@ from territories import permissions
 from territories.models import AccessLevel, AgentRole, AuditEntry
 from tests.export_files import exported_lines
 from tests.factories import (
+    AgentFactory,
     AgentRoleFactory,
     AgentServiceFactory,
     MotifFactory,
     OrganisationFactory,
     RdvSettingsFactory,
 )
-from tests.rights_world import can_log_in
+from tests.rights_world import PEOPLE, can_log_in
 from tests.test_celery import wait_for
 from user_records.models import UserRecord
 
@@ -262,6 +263,21 @@ def test_records_are_seen_where_they_are_known(world):
     assert seen(world.other_service) == {valence, both}
     assert seen(world.other_organisation) == {romans, both}
     assert seen(world.intervenant) == set()
+
+    # The lists read them another way when the agent's organisations follow few records
+    # (user_records.queries.agent_records): the same records, the count from the links.
+    in_both = AgentFactory()
+    AgentRoleFactory(agent=in_both, organisation=world.valence, access_level="basic")
+    AgentRoleFactory(agent=in_both, organisation=world.romans, access_level="basic")
+    everyone = [*(getattr(world, person) for person in PEOPLE), in_both]
+    for person in everyone:
+        few = permissions.few_visible_user_records(person, territory, UserRecord.objects.all())
+        expected = seen(person)
+        assert set(few) == expected, person
+        reach = permissions.user_record_reach(person, territory, UserRecord.objects.all(), 10)
+        assert reach == (None if person == world.territory_admin else len(expected)), person
+    assert seen(in_both) == {valence, romans, both}  # `both` counted once
+    assert permissions.user_record_reach(in_both, territory, UserRecord.objects.all(), 2) == 3
 
 
 def test_the_records_filter_is_a_semi_join_on_the_link_table(world):
