@@ -324,7 +324,7 @@ def user_record_reach(agent, territory: Territory, records: QuerySet, limit: int
     the records followed by the organisations where they work. None for territory
     admins, who see every record; 0 for an outsider.
 
-    The records list uses it to choose how to read them (user_records.queries.reading),
+    The records lists use it to choose how to read them (user_records.queries.agent_records),
     and as its count."""
     roles = _roles(agent, territory)
     if roles is None:
