@@ -29,11 +29,14 @@ TOO_DEEP = (
 
 def page_number(request) -> int:
     value = request.query_params.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
+    # ASCII digits only: "²".isdigit(), yet int("²") fails; and the length is checked
+    # before int(), which refuses numbers of more than 4,300 digits.
+    digits = value.lstrip("0") if value.isascii() and value.isdigit() else ""
+    if not digits:
         raise ValidationError({"page": [BAD_PAGE]})
-    if int(value) > MAX_PAGE:
+    if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
         raise ValidationError({"page": [TOO_DEEP]})
-    return int(value)
+    return int(digits)
 
 
 def paginated(request, rows: QuerySet, root: str, serialize: Callable[[list], list]) -> Response:

@@ -47,7 +47,8 @@ class DuplicateListView(UserRecordsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         pairs = visible_pairs(self.request.user, self.request.territory)
         after = self.request.GET.get("apres", "")
-        if after.isdigit():
+        # ASCII digits ("²".isdigit(), yet int("²") fails), within a bigint.
+        if after.isascii() and after.isdigit() and len(after) <= 18:
             pairs = pairs.filter(pk__lt=int(after))
         page = list(pairs.select_related("first", "second").order_by("-pk")[: PAGE_SIZE + 1])
         more = len(page) > PAGE_SIZE

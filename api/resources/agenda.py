@@ -22,6 +22,12 @@ from territories import permissions
 ABSENCE_FIELDS = {"agent": "agent_id"}
 
 
+def _is_id(value: str) -> bool:
+    """A row id typed in a URL: ASCII digits ("²".isdigit(), yet int("²") fails), no
+    more than a bigint holds (int() refuses 4,300 digits and more)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _absences(view):
     rows = permissions.agenda_rows(view.agent, view.territory, Absence.objects.all())
     return rows.select_related("agent")
@@ -51,7 +57,7 @@ class AbsenceList(ApiView):
     def get(self, request):
         rows = _absences(self)
         if (agent_id := request.query_params.get("agent_id")) is not None:
-            if not agent_id.isdigit():
+            if not _is_id(agent_id):
                 raise ValidationError({"agent_id": ["Un identifiant numérique est attendu."]})
             rows = rows.filter(agent_id=int(agent_id))
         if (after := datetime_param(request, "starts_after")) is not None:
@@ -124,7 +130,7 @@ class PlageOuvertureList(ApiView):
         rows = permissions.agenda_rows(self.agent, self.territory, AvailabilityRange.objects.all())
         for name in ("organisation_id", "agent_id"):
             if (value := request.query_params.get(name)) is not None:
-                if not value.isdigit():
+                if not _is_id(value):
                     raise ValidationError({name: ["Un identifiant numérique est attendu."]})
                 rows = rows.filter(**{name: int(value)})
         rows = rows.select_related("agent").prefetch_related("motifs").order_by("first_day", "pk")
