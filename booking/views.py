@@ -31,6 +31,7 @@ from booking.services import (
 )
 from booking.weeks import week_to_show
 from config import ratelimits
+from config.numbers import plain_int
 from rdvs.models import Rdv
 from rdvs.rules import can_cancel
 from rdvs.services import CANNOT_CANCEL_ONLINE
@@ -137,10 +138,10 @@ def _parse_day(value: str | None) -> date | None:
 
 
 def _parse_start(value: str | None) -> datetime | None:
-    if not value or not (value.isascii() and value.isdigit()):
+    if (seconds := plain_int(value)) is None:
         return None
     try:
-        return datetime.fromtimestamp(int(value), UTC)
+        return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):  # a forged number beyond any calendar
         return None
 

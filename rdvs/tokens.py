@@ -6,6 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from config.numbers import plain_int
+
 # Kept from the days this module was rdvs.booking.tokens (then booking.tokens): links
 # already sent stay valid.
 SALT = "rdvs.booking.rdv-link"
@@ -20,12 +22,11 @@ def rdv_token(rdv) -> str:
 
 
 def rdv_pk_from_token(token: str) -> int | None:
-    pk, _, signature = token.partition("-")
-    if not (pk.isascii() and pk.isdigit()):  # "²".isdigit(), yet int("²") fails
+    text, _, signature = token.partition("-")
+    pk = plain_int(text)
+    if pk is None or not constant_time_compare(signature, _signature(pk)):
         return None
-    if not constant_time_compare(signature, _signature(int(pk))):
-        return None
-    return int(pk)
+    return pk
 
 
 def rdv_url(rdv) -> str:

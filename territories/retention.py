@@ -27,6 +27,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from config.numbers import plain_int
 from territories.changes import anonymous_repr, minimised, personal_kinds
 from territories.models import AuditEntry, Territory
 
@@ -117,9 +118,10 @@ def purge_audit(
             keys = kinds.get(entry.action.split(".", 1)[0], frozenset())
             entry.before = minimised(entry.before, keys)
             entry.after = minimised(entry.after, keys)
-            if entry.object_id.isdigit() and entry.object_type:
+            pk = plain_int(entry.object_id)
+            if pk is not None and entry.object_type:
                 model = apps.get_model(entry.object_type)
-                entry.object_repr = anonymous_repr(model(pk=int(entry.object_id)))
+                entry.object_repr = anonymous_repr(model(pk=pk))
         AuditEntry.objects.bulk_update(entries, ["before", "after", "object_repr"])
         return len(entries)
 

@@ -188,6 +188,21 @@ def test_retry_after_is_honoured_and_capped(receiver, territory):  # noqa: F811
         assert slower.next_attempt_at == timezone.now() + sending.RETRY_AFTER_CAP
 
 
+@pytest.mark.parametrize("junk", ["²", "9" * 5000, "demain", "-5"])
+def test_a_junk_retry_after_falls_back_on_the_schedule(receiver, territory, junk):  # noqa: F811
+    """A Retry-After that is no usable number of seconds ("²" passes isdigit() but not
+    int(), which refuses 5,000 digits too) is ignored: the schedule applies, no crash."""
+    receiver.replies["/hook"] = Reply(503, headers={"Retry-After": junk})
+    delivery = DeliveryFactory(endpoint=hook(territory, receiver))
+    with time_machine.travel(START, tick=False):
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        attempt = sending.attempt_delivery(delivery.pk)
+        delivery.refresh_from_db()
+        assert attempt.status_code == 503
+        delay = delivery.next_attempt_at - timezone.now()
+        assert sending.SCHEDULE[0] * 0.9 <= delay <= sending.SCHEDULE[0] * 1.1
+
+
 def test_410_disables_the_endpoint_and_keeps_the_rest_pending(
     receiver,  # noqa: F811
     territory,

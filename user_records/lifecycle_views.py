@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
+from config.numbers import plain_int
 from territories import permissions
 from territories.errors import ServiceError
 from territories.french import de
@@ -46,10 +47,8 @@ class DuplicateListView(UserRecordsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         pairs = visible_pairs(self.request.user, self.request.territory)
-        after = self.request.GET.get("apres", "")
-        # ASCII digits ("²".isdigit(), yet int("²") fails), within a bigint.
-        if after.isascii() and after.isdigit() and len(after) <= 18:
-            pairs = pairs.filter(pk__lt=int(after))
+        if (after := plain_int(self.request.GET.get("apres"))) is not None:
+            pairs = pairs.filter(pk__lt=after)
         page = list(pairs.select_related("first", "second").order_by("-pk")[: PAGE_SIZE + 1])
         more = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]

@@ -24,6 +24,8 @@ from django.utils import timezone
 from requests_hardened import Config, HTTPSession, ip_filter
 from requests_hardened.ip_filter import InvalidIPAddress
 
+from config.numbers import plain_int
+
 CONNECT_TIMEOUT = 5.0
 TOTAL_TIMEOUT = 15.0
 MAX_RESPONSE_BYTES = 64 * 1024
@@ -198,8 +200,8 @@ def _retry_after(value: str | None) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if (seconds := plain_int(value, max_digits=9)) is not None:  # up to 31 years
+        return timedelta(seconds=seconds)
     try:
         when: datetime = parsedate_to_datetime(value)
     except (TypeError, ValueError):

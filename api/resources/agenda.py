@@ -17,15 +17,10 @@ from api.serializers import AbsenceInput, AbsenceSerializer, PlageOuvertureSeria
 from availability import services
 from availability.forms import AbsenceForm
 from availability.models import Absence, AvailabilityRange
+from config.numbers import plain_int
 from territories import permissions
 
 ABSENCE_FIELDS = {"agent": "agent_id"}
-
-
-def _is_id(value: str) -> bool:
-    """A row id typed in a URL: ASCII digits ("²".isdigit(), yet int("²") fails), no
-    more than a bigint holds (int() refuses 4,300 digits and more)."""
-    return value.isascii() and value.isdigit() and len(value) <= 18
 
 
 def _absences(view):
@@ -57,9 +52,9 @@ class AbsenceList(ApiView):
     def get(self, request):
         rows = _absences(self)
         if (agent_id := request.query_params.get("agent_id")) is not None:
-            if not _is_id(agent_id):
+            if (number := plain_int(agent_id)) is None:
                 raise ValidationError({"agent_id": ["Un identifiant numérique est attendu."]})
-            rows = rows.filter(agent_id=int(agent_id))
+            rows = rows.filter(agent_id=number)
         if (after := datetime_param(request, "starts_after")) is not None:
             rows = rows.filter(ends_at__gt=after)
         rows = rows.order_by("starts_at", "pk")
@@ -130,9 +125,9 @@ class PlageOuvertureList(ApiView):
         rows = permissions.agenda_rows(self.agent, self.territory, AvailabilityRange.objects.all())
         for name in ("organisation_id", "agent_id"):
             if (value := request.query_params.get(name)) is not None:
-                if not _is_id(value):
+                if (number := plain_int(value)) is None:
                     raise ValidationError({name: ["Un identifiant numérique est attendu."]})
-                rows = rows.filter(**{name: int(value)})
+                rows = rows.filter(**{name: number})
         rows = rows.select_related("agent").prefetch_related("motifs").order_by("first_day", "pk")
         return paginated(
             request,
