@@ -34,18 +34,38 @@ DEMO_LOGINS = """
 
 
 class Started:
-    """What this process holds: Redis if it started it, its handle on PostgreSQL."""
+    """What this process holds: its place among Redis's holders, its handle on
+    PostgreSQL. Several runs share both (`make run` beside `make test`, two benchmarks
+    at once): the last one to let go stops them."""
 
     def __init__(self) -> None:
         self.postgres = None
-        self.redis_pidfile: Path | None = None
+        self.redis_holder: Path | None = None
 
     def stop(self) -> None:
-        if self.redis_pidfile and self.redis_pidfile.exists():
-            with contextlib.suppress(ProcessLookupError, ValueError):
-                os.kill(int(self.redis_pidfile.read_text().strip()), signal.SIGTERM)
+        if self.redis_holder is not None:
+            self.redis_holder.unlink(missing_ok=True)
+            pidfile = self.redis_holder.parent.parent / "redis.pid"
+            if not _live_holders(self.redis_holder.parent) and pidfile.exists():
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pidfile.read_text().strip()), signal.SIGTERM)
         if self.postgres is not None:
             self.postgres.cleanup()
+
+
+def _live_holders(folder: Path) -> list[Path]:
+    """The holder files of processes still running (a killed run leaves its file)."""
+    live = []
+    for holder in folder.glob("*"):
+        try:
+            os.kill(int(holder.name), 0)
+        except (ValueError, ProcessLookupError):
+            holder.unlink(missing_ok=True)
+        except PermissionError:  # running, as another user
+            live.append(holder)
+        else:
+            live.append(holder)
+    return live
 
 
 def _postgres(started: Started) -> str:
@@ -103,6 +123,10 @@ def _redis(started: Started) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     sock = folder / "redis.sock"
     url = f"unix://{sock}"
+    holders = folder / "holders"
+    holders.mkdir(exist_ok=True)
+    started.redis_holder = holders / str(os.getpid())
+    started.redis_holder.touch()
     client = redis.Redis(unix_socket_path=str(sock))
     try:
         client.ping()
@@ -140,7 +164,6 @@ def _redis(started: Started) -> str:
             break
         except redis.RedisError:
             time.sleep(0.05)
-    started.redis_pidfile = pidfile
     return url
 
 
