@@ -61,10 +61,10 @@ def _live_holders(folder: Path) -> list[Path]:
             os.kill(int(holder.name), 0)
         except (ValueError, ProcessLookupError):
             holder.unlink(missing_ok=True)
+            continue
         except PermissionError:  # running, as another user
-            live.append(holder)
-        else:
-            live.append(holder)
+            pass
+        live.append(holder)
     return live
 
 

@@ -54,6 +54,14 @@ def token(last_name: str, first_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
+def agent_with_roles(*roles):
+    """A new agent with a role at each (organisation, access level)."""
+    agent = AgentFactory()
+    for organisation, level in roles:
+        AgentRoleFactory(agent=agent, organisation=organisation, access_level=level)
+    return agent
+
+
 def listed(client, territory, **params):
     response = client.get(list_url(territory), params)
     assert response.status_code == 200
@@ -125,9 +133,9 @@ def test_pages_of_a_few_followed_records_join_up_without_gap_or_repeat(client, w
         # Followed by both of the agent's organisations: once.
         if n % 3 == 0:
             mine.append(world.record(world.valence, world.romans, last_name=f"Nom{n:02d}"))
-    agent = AgentFactory()
-    AgentRoleFactory(agent=agent, organisation=world.valence, access_level=AccessLevel.ADMIN)
-    AgentRoleFactory(agent=agent, organisation=world.romans, access_level=AccessLevel.INTERVENANT)
+    agent = agent_with_roles(
+        (world.valence, AccessLevel.ADMIN), (world.romans, AccessLevel.INTERVENANT)
+    )
     client.force_login(agent)
     expected = [r.pk for r in sorted(mine, key=lambda r: (r.last_name, r.first_name, r.pk))]
     seen, params = [], {}
@@ -162,9 +170,7 @@ def test_a_record_followed_by_two_of_the_agents_organisations_is_listed_and_coun
     both = world.record(world.valence, world.romans, last_name="Commun")
     only_valence = world.record(world.valence, last_name="Valence")
     only_romans = world.record(world.romans, last_name="Romans")
-    agent = AgentFactory()
-    AgentRoleFactory(agent=agent, organisation=world.valence, access_level=AccessLevel.ADMIN)
-    AgentRoleFactory(agent=agent, organisation=world.romans, access_level=AccessLevel.BASIC)
+    agent = agent_with_roles((world.valence, AccessLevel.ADMIN), (world.romans, AccessLevel.BASIC))
     client.force_login(agent)
     pks, label, _ = listed(client, world.territory)
     assert pks == [both.pk, only_romans.pk, only_valence.pk]
@@ -176,9 +182,9 @@ def test_a_record_followed_by_two_of_the_agents_organisations_is_listed_and_coun
 def test_an_intervenant_role_next_to_a_basic_one_opens_no_record(client, world, reading):
     mine = world.record(world.valence, last_name="Valence")
     world.record(world.romans, last_name="Romans")
-    agent = AgentFactory()
-    AgentRoleFactory(agent=agent, organisation=world.valence, access_level=AccessLevel.BASIC)
-    AgentRoleFactory(agent=agent, organisation=world.romans, access_level=AccessLevel.INTERVENANT)
+    agent = agent_with_roles(
+        (world.valence, AccessLevel.BASIC), (world.romans, AccessLevel.INTERVENANT)
+    )
     client.force_login(agent)
     pks, label, _ = listed(client, world.territory)
     assert pks == [mine.pk]
@@ -228,9 +234,7 @@ def test_an_agent_taken_out_of_an_organisation_loses_its_records_on_the_next_req
 ):
     valence = world.record(world.valence, last_name="Valence")
     romans = world.record(world.romans, last_name="Romans")
-    agent = AgentFactory()
-    AgentRoleFactory(agent=agent, organisation=world.valence, access_level=AccessLevel.BASIC)
-    AgentRoleFactory(agent=agent, organisation=world.romans, access_level=AccessLevel.BASIC)
+    agent = agent_with_roles((world.valence, AccessLevel.BASIC), (world.romans, AccessLevel.BASIC))
     client.force_login(agent)
     assert listed(client, world.territory)[:2] == ([romans.pk, valence.pk], "2 fiches usagers")
     AgentRole.objects.filter(agent=agent, organisation=world.romans).delete()
