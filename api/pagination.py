@@ -17,6 +17,8 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from config.numbers import plain_int
+
 PAGE_SIZE = 100
 COUNT_LIMIT = 10_000
 MAX_PAGE = COUNT_LIMIT // PAGE_SIZE
@@ -28,15 +30,12 @@ TOO_DEEP = (
 
 
 def page_number(request) -> int:
-    value = request.query_params.get("page", "1")
-    # ASCII digits only: "²".isdigit(), yet int("²") fails; and the length is checked
-    # before int(), which refuses numbers of more than 4,300 digits.
-    digits = value.lstrip("0") if value.isascii() and value.isdigit() else ""
-    if not digits:
+    page = plain_int(request.query_params.get("page", "1"))
+    if page is None or page < 1:
         raise ValidationError({"page": [BAD_PAGE]})
-    if len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE:
+    if page > MAX_PAGE:
         raise ValidationError({"page": [TOO_DEEP]})
-    return int(digits)
+    return page
 
 
 def paginated(request, rows: QuerySet, root: str, serialize: Callable[[list], list]) -> Response:

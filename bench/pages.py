@@ -641,23 +641,27 @@ def load(pages: list[Page], bases: list[str], cookies: dict[str, str], rounds: i
         order = pages[number % len(pages) :] + pages[: number % len(pages)]
         for _ in range(rounds):
             for page in order:
-                began = time.perf_counter()
-                response = http.get(
-                    base + page.url,
-                    cookies={"sessionid": cookies[page.caller]},
-                    timeout=60,
-                    allow_redirects=False,
-                )
-                elapsed = (time.perf_counter() - began) * 1000
-                if response.status_code != 200:
-                    page.errors += 1
-                page.timings.append(elapsed)
+                page.timings.append(timed_get(http, base, page, cookies))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def timed_get(http, base: str, page: Page, cookies: dict[str, str]) -> float:
+    """One request for `page` as its caller: milliseconds; a non-200 counts an error."""
+    began = time.perf_counter()
+    response = http.get(
+        base + page.url,
+        cookies={"sessionid": cookies[page.caller]},
+        timeout=60,
+        allow_redirects=False,
+    )
+    if response.status_code != 200:
+        page.errors += 1
+    return (time.perf_counter() - began) * 1000
 
 
 def searches_alone(pages: list[Page], base: str, cookies: dict[str, str], rounds: int) -> None:
@@ -669,14 +673,9 @@ def searches_alone(pages: list[Page], base: str, cookies: dict[str, str], rounds
     http.headers["X-Forwarded-Proto"] = "https"
     # The dashboard first: the floor of this phase.
     for page in [pages[0]] + [p for p in pages if p.search]:
-        cookie = {"sessionid": cookies[page.caller]}
-        http.get(base + page.url, cookies=cookie, timeout=60)  # warm-up
+        timed_get(http, base, page, cookies)  # warm-up
         for _ in range(rounds * CLIENTS):
-            began = time.perf_counter()
-            response = http.get(base + page.url, cookies=cookie, timeout=60, allow_redirects=False)
-            page.alone.append((time.perf_counter() - began) * 1000)
-            if response.status_code != 200:
-                page.errors += 1
+            page.alone.append(timed_get(http, base, page, cookies))
 
 
 def p95(values: list[float]) -> float:
@@ -765,7 +764,7 @@ def main(argv: list[str]) -> int:
             if options.pages:
                 wanted = tuple(options.pages.split(","))
                 pages = [pages[0]] + [p for p in pages[1:] if p.label.startswith(wanted)]
-            # A basic agent of the first organisation (which follows 1,000 records).
+            # A basic agent of one organisation (each follows 1,000 records).
             agent = (
                 AgentRole.objects.filter(organisation__territory=territory, access_level="basic")
                 .exclude(agent=admin)

@@ -163,7 +163,7 @@ def get_page(
     one query for the rows (two when a position leads nowhere), one bounded count.
     `searched`: `records` are gathered through another index than the list's and sorted
     (see `ordered`). `counted`: their number, already counted up to COUNT_LIMIT + 1 (no
-    count query then: user_records.queries.reading)."""
+    count query then: user_records.queries.agent_records)."""
     after_key = _decode(params.get(AFTER, ""))
     before_key = _decode(params.get(BEFORE, ""))
     has_previous = has_next = False
