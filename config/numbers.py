@@ -13,6 +13,7 @@ def plain_int(value: str | None, max_digits: int = MAX_DIGITS) -> int | None:
     `int()` refuses, and `int()` refuses strings of more than 4,300 digits."""
     if not value or not (value.isascii() and value.isdigit()):
         return None
-    if len(value.lstrip("0")) > max_digits:
+    significant = value.lstrip("0") or "0"
+    if len(significant) > max_digits:
         return None
-    return int(value)
+    return int(significant)  # not `value`: 5,000 zeros then a 2 is 2, and too long for int()
